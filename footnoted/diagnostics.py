@@ -1,0 +1,57 @@
+"""Diagnostics: every problem found in the inputs, with its place and a code.
+
+The library collects them; only the CLI prints them. A stage that finds errors raises
+`InputError` carrying all of them at once, so the writer sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int  # 1-based; 0 when the problem has no place in the file
+    col: int  # 1-based, in characters of the line
+    severity: Severity
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        place = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        return f"{place}: {self.severity.value}: {self.message} [{self.code}]"
+
+
+def error(path: str, line: int, col: int, message: str, code: str) -> Diagnostic:
+    return Diagnostic(path, line, col, Severity.ERROR, message, code)
+
+
+def warning(path: str, line: int, col: int, message: str, code: str) -> Diagnostic:
+    return Diagnostic(path, line, col, Severity.WARNING, message, code)
+
+
+class InputError(Exception):
+    """Raised by a stage whose input has errors; carries every diagnostic it found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(map(str, self.diagnostics)))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

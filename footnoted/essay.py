@@ -1,0 +1,131 @@
+"""The parsed essay and its front matter: what the parser hands on to resolving."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
+from footnoted.source import EditorialComment
+from footnoted.tree import Blocks
+from footnoted.yamlsafe import YamlMap
+
+TARGETS = ("blog", "pdf", "xhs")
+STYLES = ("gb7714", "chicago")
+PAPERS = ("a5", "b5", "a4")
+DEFAULT_DISCLOSURE = "本文部分段落由 AI 辅助起草，经作者审阅修改。"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    lang: str = "zh-CN"
+    subtitle: str = ""
+    author: str = ""
+    date: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    style: str = "gb7714"
+    typography: bool = True
+    raw_html: bool = False
+    paper: str = "a5"
+    xhs_title: str = ""
+    ai_disclosure: str = DEFAULT_DISCLOSURE
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.lang.lower().startswith("zh")
+
+
+_TEXT_KEYS = ("title", "lang", "subtitle", "author", "date", "description", "xhs_title", "ai_disclosure")
+_KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "typography", "raw_html", "paper")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list[Diagnostic]]:
+    """Check the front matter's keys and types; every problem becomes a diagnostic."""
+    problems: list[Diagnostic] = []
+    if data is None:
+        data = YamlMap()
+        data.place, data.key_places, data.value_places = None, {}, {}
+    if not isinstance(data, YamlMap):
+        return None, [error(path, 2, 1, "front matter must be a mapping of 'key: value' lines", "frontmatter.not-a-mapping")]
+
+    def at(key: str, message: str, code: str) -> None:
+        place = data.value_places.get(key) or data.key_places.get(key)
+        problems.append(error(path, place.line if place else 1, place.col if place else 1, message, code))
+
+    fields: dict[str, object] = {}
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            place = data.key_places[key]
+            problems.append(warning(path, place.line, place.col,
+                f"unknown front matter key '{key}'{did_you_mean(key, _KNOWN_KEYS)}", "frontmatter.unknown-key"))
+    for key in _TEXT_KEYS:
+        if key in data and data[key] is not None:
+            if isinstance(data[key], (str, int)) and not isinstance(data[key], bool):
+                fields[key] = str(data[key]).strip()
+            else:
+                at(key, f"'{key}' must be text", "frontmatter.type")
+    if not fields.get("title"):
+        problems.append(error(path, 1, 1, "front matter needs a 'title'", "frontmatter.missing-title"))
+    if fields.get("date") and not _DATE.match(str(fields["date"])):
+        at("date", f"'date' must be YYYY-MM-DD, not '{fields['date']}'", "frontmatter.date")
+    tags = data.get("tags", [])
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,，\s]+", tags) if t]
+    if not isinstance(tags, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in tags):
+        at("tags", "'tags' must be a list of words", "frontmatter.type")
+    else:
+        fields["tags"] = tuple(str(t).lstrip("#") for t in tags)
+    for key in ("typography", "raw_html"):
+        if key in data:
+            if isinstance(data[key], bool):
+                fields[key] = data[key]
+            else:
+                at(key, f"'{key}' must be true or false", "frontmatter.type")
+    lang = str(fields.get("lang", "zh-CN"))
+    fields["style"] = "gb7714" if lang.lower().startswith("zh") else "chicago"
+    for key, choices in (("style", STYLES), ("paper", PAPERS)):
+        if key in data:
+            if data[key] in choices:
+                fields[key] = data[key]
+            else:
+                at(key, f"'{key}' must be one of {', '.join(choices)}{did_you_mean(str(data[key]), choices)}", "frontmatter.choice")
+    if any(p.severity.value == "error" for p in problems):
+        return None, problems
+    return FrontMatter(**fields), problems  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FootnoteDef:
+    label: str
+    blocks: Blocks
+    line: int
+
+
+@dataclass(frozen=True)
+class ProvenanceMark:
+    """`#llm-draft` and kin: who wrote the block at `block_line`."""
+
+    mark: str  # "mine", "llm-draft" or "llm-reviewed"
+    line: int
+    block_line: int
+
+
+@dataclass(frozen=True)
+class Essay:
+    path: str
+    stem: str
+    front: FrontMatter
+    blocks: Blocks
+    footnotes: Mapping[str, FootnoteDef] = field(default_factory=lambda: MappingProxyType({}))
+    provenance: tuple[ProvenanceMark, ...] = ()
+    comments: tuple[EditorialComment, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def has_llm_text(self) -> bool:
+        return any(m.mark.startswith("llm") for m in self.provenance)

@@ -1,0 +1,352 @@
+"""Parse one draft: front matter, comments out, Markdown tokens into the essay tree.
+
+Positions: markdown-it gives blocks a line range but inline tokens nothing, so our inline
+rules record their offset in the inline source, and `_Locator` turns an offset into the
+line and column of the draft (through the comment-stripping source map).
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from pathlib import Path
+from types import MappingProxyType
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
+from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
+from footnoted.source import SourceMap, read_text, split_front_matter, strip_comments
+from footnoted.syntax import MAX_NESTING, make_parser
+from footnoted.tree import (
+    Block, BlockQuote, Break, Cite, CiteItem, Code, CodeBlock, Div, FootnoteRef, Heading, HtmlBlock,
+    Image, Inline, Link, ListBlock, Paragraph, PassageQuote, RawHtml, Rule, Styled, TableBlock, Text,
+    plain_text,
+)
+from footnoted.yamlsafe import load_yaml
+
+_PARSER: MarkdownIt | None = None
+_ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+_STYLE_OF = {"em_open": "em", "strong_open": "strong", "s_open": "del"}
+
+
+def parser() -> MarkdownIt:
+    """The one Markdown parser, built on first use and reused (watch mode parses often)."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = make_parser()
+        # We judge link URLs ourselves, with a message, instead of markdown-it's silent refusal.
+        _PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+    return _PARSER
+
+
+def parse_essay_file(path: Path) -> Essay:
+    return parse_essay(str(path), path.read_bytes(), path.parent)
+
+
+def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
+    """Raise InputError with every error in the draft; warnings ride on the essay."""
+    text = read_text(path, data)
+    split = split_front_matter(path, text)
+    front_data = load_yaml(split.yaml_text, path, line_offset=1) if split.yaml_text is not None else None
+    front, problems = read_front_matter(path, front_data)
+    stripped = strip_comments(path, split.body, split.body_first_line)
+    tokens = parser().parse(stripped.text)
+    converter = _Converter(path, stripped.text, stripped.source_map, folder, front)
+    blocks = converter.blocks(tokens)
+    problems += converter.problems
+    if any(p.severity.value == "error" for p in problems) or front is None:
+        raise InputError(sorted(problems))
+    stem = Path(path).stem
+    return Essay(
+        path=path, stem=stem, front=front, blocks=blocks,
+        footnotes=MappingProxyType(converter.footnotes), provenance=tuple(converter.marks),
+        comments=stripped.comments, warnings=tuple(sorted(problems)),
+    )
+
+
+class _Locator:
+    def __init__(self, text: str, source_map: SourceMap) -> None:
+        self.lines = text.split("\n")
+        self.source_map = source_map
+
+    def block_line(self, token: Token) -> int:
+        return self.source_map.where(token.map[0] + 1, 1)[0] if token.map else 0
+
+    def inline(self, token: Token, offset: int) -> tuple[int, int]:
+        """Draft line and column of `offset` in an inline token's content."""
+        if not token.map:
+            return (0, 0)
+        content = token.content
+        before = content[:offset]
+        line_delta = before.count("\n")
+        col_in_line = offset - (before.rfind("\n") + 1)
+        content_line = content.split("\n")[line_delta].rstrip()
+        index = min(token.map[0] + line_delta, len(self.lines) - 1)
+        source_line = self.lines[index].rstrip()
+        # Markdown strips indentation and '>' markers: the content line is the source line's tail.
+        if source_line.endswith(content_line):
+            lead = len(source_line) - len(content_line)
+        else:
+            found = source_line.find(content_line.strip())
+            lead = max(found, 0)
+        return self.source_map.where(index + 1, lead + col_in_line + 1)
+
+
+class _Converter:
+    def __init__(self, path: str, text: str, source_map: SourceMap, folder: Path, front: FrontMatter | None) -> None:
+        self.path, self.folder, self.front = path, folder, front
+        self.locate = _Locator(text, source_map)
+        self.problems: list[Diagnostic] = []
+        self.footnotes: dict[str, FootnoteDef] = {}
+        self.marks: list[ProvenanceMark] = []
+        self.anchors: set[str] = set()
+
+    def fail(self, line: int, col: int, message: str, code: str) -> None:
+        self.problems.append(error(self.path, line, col, message, code))
+
+    def warn(self, line: int, col: int, message: str, code: str) -> None:
+        self.problems.append(warning(self.path, line, col, message, code))
+
+    # --- blocks ---
+
+    def blocks(self, tokens: list[Token]) -> tuple[Block, ...]:
+        result: list[Block] = []
+        pending_mark: ProvenanceMark | None = None
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            end = _matching_close(tokens, index)
+            if token.level >= MAX_NESTING - 2:
+                line = self.locate.block_line(token)
+                self.fail(line, 1, f"nested more than {MAX_NESTING - 2} levels deep: flatten the quotes or lists", "markdown.too-deep")
+                return tuple(result)
+            if token.type == "provenance":
+                if pending_mark:
+                    self.warn(pending_mark.line, 1, "provenance mark marks nothing: another mark follows", "provenance.unused")
+                line = self.locate.block_line(token)
+                pending_mark = ProvenanceMark(token.meta["mark"], line, 0)
+            elif token.type == "footnote_reference_open":
+                label = token.meta["label"]
+                self.footnotes[label] = FootnoteDef(label, self.blocks(tokens[index + 1 : end]), self.locate.block_line(token))
+            else:
+                block = self.block(tokens, index, end)
+                if block is not None:
+                    if pending_mark:
+                        self.marks.append(ProvenanceMark(pending_mark.mark, pending_mark.line, block.line))
+                        pending_mark = None
+                    result.append(block)
+            index = end + 1
+        if pending_mark:
+            self.warn(pending_mark.line, 1, "provenance mark marks nothing: no block follows it", "provenance.unused")
+        return tuple(result)
+
+    def block(self, tokens: list[Token], start: int, end: int) -> Block | None:
+        token = tokens[start]
+        line = self.locate.block_line(token)
+        inner = tokens[start + 1 : end]
+        kind = token.type
+        if kind == "paragraph_open":
+            return Paragraph(self.inlines(tokens[start + 1]), line)
+        if kind == "heading_open":
+            children = self.inlines(tokens[start + 1])
+            return Heading(int(token.tag[1]), children, self.anchor(plain_text(children)), line)
+        if kind == "blockquote_open":
+            return self.blockquote(self.blocks(inner), line)
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            items = []
+            index = start + 1
+            while index < end:
+                item_end = _matching_close(tokens, index)
+                items.append(self.blocks(tokens[index + 1 : item_end]))
+                index = item_end + 1
+            tight = any(t.hidden for t in inner if t.type == "paragraph_open")
+            return ListBlock(kind == "ordered_list_open", int(token.attrs.get("start", 1)), tuple(items), tight, line)
+        if kind in ("fence", "code_block"):
+            return CodeBlock(token.content, token.info.strip(), line)
+        if kind == "hr":
+            return Rule(line)
+        if kind == "html_block":
+            return HtmlBlock(token.content, line)
+        if kind == "table_open":
+            return self.table(inner, line)
+        if kind == "container_div_open":
+            return self.div(token, self.blocks(inner), line)
+        if kind == "inline":  # a lone inline token (tight list items without paragraphs)
+            return Paragraph(self.inlines(token), line)
+        return None
+
+    def blockquote(self, children: tuple[Block, ...], line: int) -> Block:
+        # `> [@key:quote]` alone: the passage itself is shown, not the words of the citation.
+        if len(children) == 1 and isinstance(children[0], Paragraph):
+            nodes = [n for n in children[0].children if not (isinstance(n, Text) and not n.text.strip())]
+            if len(nodes) == 1 and isinstance(nodes[0], Cite) and len(nodes[0].items) == 1 and nodes[0].items[0].quote:
+                return PassageQuote(nodes[0], line)
+        return BlockQuote(children, line)
+
+    def table(self, tokens: list[Token], line: int) -> TableBlock:
+        rows: list[tuple] = []
+        aligns: list[str] = []
+        row: list = []
+        for token in tokens:
+            if token.type == "tr_open":
+                row = []
+            elif token.type in ("th_open", "td_open"):
+                style = str(token.attrs.get("style", ""))
+                if token.type == "th_open":
+                    aligns.append(style.removeprefix("text-align:") if style else "")
+            elif token.type == "inline":
+                row.append(self.inlines(token))
+            elif token.type == "tr_close":
+                rows.append(tuple(row))
+        return TableBlock(rows[0] if rows else (), tuple(rows[1:]), tuple(aligns), line)
+
+    def div(self, token: Token, children: tuple[Block, ...], line: int) -> Div:
+        params = token.info.strip()
+        classes = tuple(re.findall(r"\.([\w-]+)", params))
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', params))
+        hidden: set[str] = set()
+        for attr in ("when-format", "unless-format"):
+            for target in attrs.get(attr, "").split():
+                if target not in TARGETS:
+                    col = token.info.find(target) + 4
+                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}){did_you_mean(target, TARGETS)}", "div.unknown-target")
+        when = set(attrs.get("when-format", "").split()) & set(TARGETS)
+        unless = set(attrs.get("unless-format", "").split()) & set(TARGETS)
+        named = when or (set(TARGETS) - unless if unless else set(TARGETS))
+        if "content-hidden" in classes:
+            hidden = named
+        elif "content-visible" in classes:
+            hidden = set(TARGETS) - named
+        return Div(classes, children, frozenset(hidden), line)
+
+    def anchor(self, text: str) -> str:
+        base = re.sub(r"[^\w-]+", "-", text.strip().lower()).strip("-") or "section"
+        anchor, count = base, 1
+        while anchor in self.anchors:
+            count += 1
+            anchor = f"{base}-{count}"
+        self.anchors.add(anchor)
+        return anchor
+
+    # --- inlines ---
+
+    def inlines(self, token: Token) -> tuple[Inline, ...]:
+        children = token.children or []
+        nodes, _ = self._inline_run(token, children, 0, None, in_link=False)
+        return _merge_text(nodes)
+
+    def _inline_run(self, parent: Token, children: list[Token], index: int, close: str | None, in_link: bool) -> tuple[list[Inline], int]:
+        nodes: list[Inline] = []
+        while index < len(children):
+            child = children[index]
+            kind = child.type
+            if kind == close:
+                return nodes, index + 1
+            index += 1
+            if kind == "text":
+                nodes.append(Text(child.content))
+            elif kind in ("softbreak", "hardbreak"):
+                nodes.append(Break(kind == "hardbreak"))
+            elif kind == "code_inline":
+                nodes.append(Code(child.content))
+            elif kind in _STYLE_OF:
+                inner, index = self._inline_run(parent, children, index, kind.replace("_open", "_close"), in_link)
+                nodes.append(Styled(_STYLE_OF[kind], _merge_text(inner)))
+            elif kind == "link_open":
+                inner, index = self._inline_run(parent, children, index, "link_close", in_link=True)
+                nodes.append(self.link(parent, child, _merge_text(inner)))
+            elif kind == "image":
+                nodes.append(self.image(parent, child))
+            elif kind == "html_inline":
+                nodes.append(RawHtml(child.content))
+            elif kind == "cite":
+                nodes.append(self.cite(parent, child, in_link))
+            elif kind == "cite_error":
+                line, col = self.locate.inline(parent, child.meta["offset"])
+                self.fail(line, col, child.meta["message"], child.meta["code"])
+            elif kind == "footnote_ref":
+                line, col = self.locate.inline(parent, child.meta.get("offset", 0))
+                nodes.append(FootnoteRef(child.meta["label"], line, col))
+        return nodes, index
+
+    def cite(self, parent: Token, token: Token, in_link: bool) -> Cite:
+        line, col = self.locate.inline(parent, token.meta["offset"])
+        if in_link:
+            self.fail(line, col, "a citation inside link text: move it after the link", "cite.in-link")
+        items = []
+        for item in token.meta["items"]:
+            item_line, item_col = self.locate.inline(parent, item.offset)
+            items.append(CiteItem(item.key, item.quote, item.prefix, item.locator_label, item.locator,
+                                  item.suffix, item.suppress_author, item_line, item_col))
+        return Cite(tuple(items), token.meta["in_text"], line, col)
+
+    def link(self, parent: Token, token: Token, children: tuple[Inline, ...]) -> Link:
+        url = str(token.attrs.get("href", ""))
+        if url.startswith("doi:"):
+            url = "https://doi.org/" + url.removeprefix("doi:")
+        if not (url.startswith(_ALLOWED_SCHEMES) or url.startswith("#")):
+            line, col = self._position_of(parent, "](" + str(token.attrs.get("href", "")))
+            scheme = url.split(":", 1)[0] + ":" if ":" in url else "a relative link"
+            self.fail(line, col, f"link URL '{_short(url)}' is not allowed ({scheme}): use http, https, mailto or doi:", "link.scheme")
+        return Link(url, children, str(token.attrs.get("title", "") or ""))
+
+    def image(self, parent: Token, token: Token) -> Image:
+        line, col = self.locate.inline(parent, token.meta.get("offset", 0))
+        src = str(token.attrs.get("src", ""))
+        alt = token.content
+        if not alt.strip():
+            self.warn(line, col, f"image '{_short(src)}' has no alt text: describe it between the brackets", "image.no-alt")
+        if re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
+            self.fail(line, col, f"remote image '{_short(src)}' is not fetched: save it next to the essay and link the file", "image.remote")
+            return Image(src, alt, "", line, col)
+        return Image(self.embed(src, line, col), alt, str(token.attrs.get("title", "") or ""), line, col)
+
+    def embed(self, src: str, line: int, col: int) -> str:
+        """A local image as a data: URI, so the page stays one self-contained file."""
+        target = (self.folder / src).resolve()
+        if not target.is_relative_to(self.folder.resolve()):
+            self.fail(line, col, f"image '{src}' lies outside the essay's folder", "image.outside")
+            return ""
+        mime = mimetypes.guess_type(target.name)[0] or ""
+        if not mime.startswith("image/"):
+            self.fail(line, col, f"'{src}' is not an image (png, jpeg, gif, svg or webp)", "image.type")
+            return ""
+        try:
+            data = target.read_bytes()
+        except OSError:
+            self.fail(line, col, f"image '{src}' not found", "image.missing")
+            return ""
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def _position_of(self, parent: Token, needle: str) -> tuple[int, int]:
+        offset = parent.content.find(needle)
+        return self.locate.inline(parent, offset + 2 if offset >= 0 else 0)
+
+
+def _matching_close(tokens: list[Token], index: int) -> int:
+    """Index of the token closing tokens[index] (itself for a token that opens nothing)."""
+    if tokens[index].nesting != 1:
+        return index
+    depth = 0
+    for position in range(index, len(tokens)):
+        depth += tokens[position].nesting
+        if depth == 0:
+            return position
+    return len(tokens) - 1
+
+
+def _merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + node.text)
+        else:
+            merged.append(node)
+    return tuple(merged)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "…"

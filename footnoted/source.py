@@ -1,0 +1,155 @@
+"""Reading a draft: bytes to text, front matter, and editorial comments taken out.
+
+Editorial comments (Obsidian's `%% … %%`, HTML's `<!-- … -->`) are removed before Markdown
+ever sees the text, so no output can show them. Removing them shifts lines and columns, so
+the stripped text comes with a `SourceMap` that takes every place back to the draft.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from footnoted.diagnostics import InputError, error
+
+
+def read_text(path: str, data: bytes) -> str:
+    """Decode a UTF-8 file: a byte-order mark is dropped, CRLF and CR become LF."""
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise InputError([error(path, line, col, "the file contains a NUL byte", "source.nul")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        raise InputError(
+            [error(path, line, col, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", "source.encoding")]
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class FrontMatterSplit:
+    yaml_text: str | None  # None when the file has no front matter
+    body: str
+    body_first_line: int  # 1-based line of the draft where the body starts
+
+
+def split_front_matter(path: str, text: str) -> FrontMatterSplit:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return FrontMatterSplit(None, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return FrontMatterSplit("\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2)
+    raise InputError([error(path, 1, 1, "front matter is not closed: add a line '---' after it", "frontmatter.unclosed")])
+
+
+@dataclass(frozen=True)
+class EditorialComment:
+    line: int
+    col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Maps (line, col) in the stripped text, both 1-based, back to the draft."""
+
+    draft_lines: tuple[int, ...]  # per stripped line, its line in the draft
+    anchors: tuple[tuple[tuple[int, int], ...], ...]  # per stripped line: (stripped col, draft col)
+
+    def where(self, line: int, col: int) -> tuple[int, int]:
+        if not self.draft_lines:
+            return (1, 1)
+        index = min(max(line, 1), len(self.draft_lines)) - 1
+        anchors = self.anchors[index]
+        at = bisect.bisect_right(anchors, (col, 1 << 62)) - 1
+        stripped_col, draft_col = anchors[max(at, 0)]
+        return (self.draft_lines[index], draft_col + (col - stripped_col))
+
+
+@dataclass(frozen=True)
+class StrippedSource:
+    text: str
+    source_map: SourceMap
+    comments: tuple[EditorialComment, ...] = field(default=())
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_OPENERS = (("%%", "%%"), ("<!--", "-->"))
+
+
+def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
+    """Remove editorial comments; a line left holding only a comment disappears entirely."""
+    out_lines: list[str] = []
+    draft_lines: list[int] = []
+    all_anchors: list[tuple[tuple[int, int], ...]] = []
+    comments: list[EditorialComment] = []
+    closer: str | None = None  # the closing mark while inside a comment
+    opened_at = (0, 0)
+    comment_text: list[str] = []
+    fence: str | None = None
+    for offset, line in enumerate(body.split("\n")):
+        draft_line = first_line + offset
+        if closer is None:
+            fence_match = _FENCE.match(line)
+            if fence is not None or fence_match:
+                # Code is code: a `%%` inside a fenced block is not a comment.
+                if fence is None and fence_match:
+                    fence = fence_match.group(1)[0] * 3
+                elif fence is not None and line.strip().startswith(fence):
+                    fence = None
+                out_lines.append(line)
+                draft_lines.append(draft_line)
+                all_anchors.append(((1, 1),))
+                continue
+        kept: list[str] = []
+        anchors: list[tuple[int, int]] = []
+        had_comment = closer is not None
+        pos = 0
+        in_code_span = False
+        while pos < len(line):
+            if closer is not None:
+                end = line.find(closer, pos)
+                if end < 0:
+                    comment_text.append(line[pos:] + "\n")
+                    pos = len(line)
+                    break
+                comment_text.append(line[pos:end])
+                comments.append(EditorialComment(*opened_at, "".join(comment_text).strip()))
+                pos = end + len(closer)
+                closer = None
+                if kept and kept[-1] == " " and line.startswith(" ", pos):
+                    pos += 1  # "a %% x %% b" leaves one space, not two
+                continue
+            char = line[pos]
+            if char == "`":
+                in_code_span = not in_code_span
+            opener = None if in_code_span else next((o for o in _OPENERS if line.startswith(o[0], pos)), None)
+            if opener:
+                had_comment = True
+                closer, opened_at, comment_text = opener[1], (draft_line, pos + 1), []
+                pos += len(opener[0])
+                continue
+            if not anchors or anchors[-1][1] + (len(kept) + 1 - anchors[-1][0]) != pos + 1:
+                anchors.append((len(kept) + 1, pos + 1))
+            kept.append(char)
+            pos += 1
+        text = "".join(kept)
+        if had_comment and not text.strip():
+            continue
+        out_lines.append(text)
+        draft_lines.append(draft_line)
+        all_anchors.append(tuple(anchors) or ((1, 1),))
+    if closer is not None:
+        mark = "%%" if closer == "%%" else "<!--"
+        raise InputError(
+            [error(path, opened_at[0], opened_at[1], f"editorial comment '{mark}' is never closed", "comment.unclosed")]
+        )
+    return StrippedSource("\n".join(out_lines), SourceMap(tuple(draft_lines), tuple(all_anchors)), tuple(comments))
+
