@@ -23,6 +23,11 @@ class Name:
     family: str = ""
     given: str = ""
     literal: str = ""
+    particle: str = ""  # CSL's non-dropping-particle: "del" in "del Rio-Chanona"
+
+    @property
+    def full_family(self) -> str:
+        return f"{self.particle} {self.family}".strip()
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,10 @@ class _EntryReader:
             if not isinstance(name, YamlMap) or not ({"family", "literal"} & name.keys()):
                 self.fail(place, f"each '{key}' needs 'family' (and 'given') or 'literal'", "bib.field-type")
                 continue
-            names.append(Name(**{k: self.string(k, name) for k in ("family", "given", "literal") if k in name}))
+            fields = {k: self.string(k, name) for k in ("family", "given", "literal") if k in name}
+            if "non-dropping-particle" in name:
+                fields["particle"] = self.string("non-dropping-particle", name)
+            names.append(Name(**fields))
         return tuple(names)
 
     def date(self, key: str) -> Date | None:

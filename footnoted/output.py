@@ -1,0 +1,37 @@
+"""Writing outputs atomically: a temporary file beside the target, then a rename.
+
+An error, Ctrl-C or a full disk at any moment leaves the previous output as it was: the
+rename is the only step that changes what a reader of the folder sees.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class OutputError(Exception):
+    pass
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    if path.is_dir():
+        raise OutputError(f"{path}: error: the output path is a folder [output.is-folder]")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path.parent}: error: cannot write here: {exc.strerror} [output.unwritable]") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: error: cannot write: {exc.strerror} [output.unwritable]") from None
+        raise

@@ -1,0 +1,87 @@
+"""HTML for the blog (and, with the print template, for the PDF): Jinja templates, autoescaped.
+
+All markup lives in templates/; this module only prepares what the templates cannot easily
+compute (a passage split at its bullets and emphasis, the meta description, dates in words).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from footnoted.bibliography import Passage
+from footnoted.resolve import ResolvedEssay
+from footnoted.tree import Blocks, Paragraph, plain_text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def environment(folder: Path = TEMPLATES) -> Environment:
+    """One Jinja environment, templates compiled once per process."""
+    env = Environment(
+        loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs, date_words=date_words)
+    return env
+
+
+def passage_paragraphs(passage: Passage) -> list[list[tuple[str, bool]]]:
+    """The passage as paragraphs (a new one at each '•' bullet), each a list of
+    (text, emphasised) pieces: the words stay verbatim, only their layout changes."""
+    return [_emphasis_pieces(piece, passage.emphasis) for piece in _bullet_split(passage.text)]
+
+
+def _bullet_split(text: str) -> list[str]:
+    return [piece for piece in re.split(r"\s*(?=•\s)", text) if piece.strip()]
+
+
+def translation_paragraphs(passage: Passage) -> list[str]:
+    return _bullet_split(passage.translation) if passage.translation else []
+
+
+def _emphasis_pieces(text: str, phrases: tuple[str, ...]) -> list[tuple[str, bool]]:
+    if not phrases:
+        return [(text, False)]
+    pattern = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    pieces, position = [], 0
+    for match in re.finditer(pattern, text):
+        pieces += [(text[position : match.start()], False), (match.group(0), True)]
+        position = match.end()
+    pieces.append((text[position:], False))
+    return [p for p in pieces if p[0]]
+
+
+def date_words(iso: str, chinese: bool) -> str:
+    if not iso:
+        return ""
+    year, month, day = (int(p) for p in iso.split("-"))
+    if chinese:
+        return f"{year} 年 {month} 月 {day} 日"
+    months = "January February March April May June July August September October November December".split()
+    return f"{months[month - 1]} {day}, {year}"
+
+
+def description(resolved: ResolvedEssay) -> str:
+    """The meta description: the front matter's, else the opening words of the first paragraph."""
+    if resolved.front.description:
+        return resolved.front.description
+    first = next((b for b in _visible(resolved.blocks, "blog") if isinstance(b, Paragraph)), None)
+    text = re.sub(r"\s+", " ", plain_text(first.children)).strip() if first else ""
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _visible(blocks: Blocks, target: str) -> Blocks:
+    return tuple(b for b in blocks if target not in getattr(b, "hidden_in", ()))
+
+
+def render_html(resolved: ResolvedEssay, target: str) -> str:
+    template = environment().get_template(f"{target}.html.j2")
+    return template.render(
+        essay=resolved, front=resolved.front, target=target, description=description(resolved),
+        chinese=resolved.front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
+    )

@@ -1,0 +1,260 @@
+"""Resolve an essay against the bibliography: citations and footnotes become numbered notes.
+
+Numbering follows the order of first call, citations and author footnotes alike. A
+citation's note gives the full reference the first time a source is cited, the short form
+after. A citation inside an author footnote is written into that note's text. Every
+problem (unknown key or quote, undefined footnote) is collected; unused entries, quotes and
+footnotes are warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from footnoted.bibliography import Bibliography, Entry, Passage
+from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, has_errors, warning
+from footnoted.essay import Essay
+from footnoted.styles import attribution, format_bibliography_entry, format_reference, is_chinese_source, locator_text, short_author
+from footnoted.tree import (
+    Block, Blocks, Cite, CiteItem, Div, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
+    PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text,
+)
+from footnoted.typography import typeset_blocks, typeset_text
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    entry: Entry
+    runs: tuple[Run, ...]  # the reference with its prefix, locator and suffix
+    passage: Passage | None  # shown in the note; None when the body shows it already
+    full: bool
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    line: int
+    sources: tuple[CitedSource, ...] = ()  # a citation note
+    blocks: Blocks = ()  # an author footnote
+    label: str = ""
+
+    @property
+    def is_citation(self) -> bool:
+        return bool(self.sources)
+
+
+@dataclass(frozen=True)
+class ResolvedEssay:
+    essay: Essay
+    blocks: Blocks
+    notes: tuple[Note, ...]
+    references: tuple[tuple[Entry, tuple[Run, ...]], ...]
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def front(self):  # type: ignore[no-untyped-def]
+        return self.essay.front
+
+
+def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
+    resolver = _Resolver(essay, bibliography)
+    blocks = resolver.blocks(essay.blocks)
+    problems = resolver.problems + resolver.unused_footnotes()
+    if has_errors(problems):
+        raise InputError(sorted(problems))
+    if essay.front.typography and essay.front.is_chinese:
+        front = replace(essay.front, title=typeset_text(essay.front.title), subtitle=typeset_text(essay.front.subtitle))
+        essay = replace(essay, front=front)
+        blocks = typeset_blocks(blocks)
+        notes = tuple(replace(n, blocks=typeset_blocks(n.blocks)) for n in resolver.notes)
+    else:
+        notes = tuple(resolver.notes)
+    style = essay.front.style
+    cited = list(resolver.first_cited.values())
+    if style == "chicago":
+        cited.sort(key=lambda e: (short_author(e, False).lower(), e.year, e.title))
+    references = tuple((entry, format_bibliography_entry(style, entry)) for entry in cited)
+    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(essay.warnings + tuple(problems))))
+
+
+def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> list[Diagnostic]:
+    """Entries and quotes no essay cites: warnings (errors under --strict)."""
+    used_keys, used_quotes = set(), set()
+    for essay in essays:
+        for item in _cite_items(essay):
+            used_keys.add(item.key)
+            used_quotes.add((item.key, item.quote))
+    problems = []
+    for entry in bibliography.entries.values():
+        if entry.id not in used_keys:
+            problems.append(warning(entry.path, entry.line, 1, f"entry '{entry.id}' is never cited", "bib.unused-entry"))
+            continue
+        for passage in entry.quotes.values():
+            if (entry.id, passage.id) not in used_quotes:
+                problems.append(warning(entry.path, passage.line, 1, f"quote '{entry.id}:{passage.id}' is never cited", "bib.unused-quote"))
+    return problems
+
+
+def _cite_items(essay: Essay) -> list[CiteItem]:
+    items: list[CiteItem] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Cite):
+            items.extend(node.items)
+        elif isinstance(node, PassageQuote):
+            items.extend(node.cite.items)
+        for child in _children(node):
+            walk(child)
+
+    for block in (*essay.blocks, *(b for f in essay.footnotes.values() for b in f.blocks)):
+        walk(block)
+    return items
+
+
+def _children(node: object) -> tuple:
+    if isinstance(node, ListBlock):
+        return tuple(b for item in node.items for b in item)
+    if isinstance(node, TableBlock):
+        return tuple(n for cell in (*node.header, *(c for row in node.rows for c in row)) for n in cell)
+    return getattr(node, "children", ())
+
+
+class _Resolver:
+    def __init__(self, essay: Essay, bibliography: Bibliography) -> None:
+        self.essay, self.bibliography = essay, bibliography
+        self.style = essay.front.style
+        self.chinese = essay.front.is_chinese
+        self.notes: list[Note] = []
+        self.footnote_numbers: dict[str, int] = {}
+        self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
+        self.problems: list[Diagnostic] = []
+
+    # --- blocks ---
+
+    def blocks(self, blocks: Blocks, in_note: bool = False) -> Blocks:
+        return tuple(self.block(block, in_note) for block in blocks)
+
+    def block(self, block: Block, in_note: bool) -> Block:
+        if isinstance(block, PassageQuote):
+            return self.passage_quote(block)
+        if isinstance(block, ListBlock):
+            return replace(block, items=tuple(self.blocks(item, in_note) for item in block.items))
+        if isinstance(block, TableBlock):
+            return replace(block, header=tuple(self.inlines(c, in_note) for c in block.header),
+                           rows=tuple(tuple(self.inlines(c, in_note) for c in row) for row in block.rows))
+        if isinstance(block, Div) or block.kind == "blockquote":
+            return replace(block, children=self.blocks(block.children, in_note))
+        if block.kind in ("paragraph", "heading"):
+            return replace(block, children=self.inlines(block.children, in_note))
+        return block
+
+    def passage_quote(self, block: PassageQuote) -> Block:
+        item = block.cite.items[0]
+        found = self.lookup(item)
+        if not found:
+            return block
+        entry, passage = found
+        assert passage is not None
+        label, value = self.locator_of(item, passage)
+        note = self.add_citation_note((item,), block.line, show_passages=False)
+        return ResolvedPassage(entry, passage, attribution(entry, label, value, self.chinese), note, block.line)
+
+    # --- inlines ---
+
+    def inlines(self, nodes: tuple[Inline, ...], in_note: bool) -> tuple[Inline, ...]:
+        result: list[Inline] = []
+        for node in nodes:
+            if isinstance(node, Cite):
+                result.extend(self.cite(node, in_note))
+            elif isinstance(node, FootnoteRef):
+                result.extend(self.footnote_ref(node, in_note))
+            elif isinstance(node, (Styled, Link)):
+                result.append(replace(node, children=self.inlines(node.children, in_note)))
+            else:
+                result.append(node)
+        return tuple(result)
+
+    def cite(self, cite: Cite, in_note: bool) -> list[Inline]:
+        found = [self.lookup(item) for item in cite.items]
+        if not all(found):
+            return []
+        lead: list[Inline] = []
+        if cite.in_text:
+            entry = found[0][0]  # type: ignore[index]
+            lead.append(Text(short_author(entry, self.chinese)))
+        if in_note:  # inside an author footnote: the reference joins the note's own text
+            runs = self.source_runs(cite.items, show_passages=False)
+            return [*lead, InlineReference(tuple(r for source in runs for r in source.runs))]
+        return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
+
+    def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:
+        definition = self.essay.footnotes.get(ref.label)
+        if definition is None:
+            hint = did_you_mean(ref.label, self.essay.footnotes)
+            self.problems.append(error(self.essay.path, ref.line, ref.col, f"footnote '[^{ref.label}]' is not defined{hint}", "footnote.undefined"))
+            return []
+        if in_note:
+            self.problems.append(error(self.essay.path, ref.line, ref.col, "a footnote cannot call another footnote", "footnote.nested"))
+            return []
+        if ref.label in self.footnote_numbers:
+            return [NoteRef(self.footnote_numbers[ref.label], first_call=False)]
+        number = len(self.notes) + 1
+        self.footnote_numbers[ref.label] = number
+        self.notes.append(Note(number, definition.line, label=ref.label))  # placeholder keeps the order
+        blocks = self.blocks(definition.blocks, in_note=True)
+        self.notes[number - 1] = Note(number, definition.line, blocks=blocks, label=ref.label)
+        return [NoteRef(number, first_call=True)]
+
+    # --- notes ---
+
+    def add_citation_note(self, items: tuple[CiteItem, ...], line: int, show_passages: bool) -> NoteRef:
+        number = len(self.notes) + 1
+        self.notes.append(Note(number, line, sources=self.source_runs(items, show_passages)))
+        return NoteRef(number, first_call=True)
+
+    def source_runs(self, items: tuple[CiteItem, ...], show_passages: bool) -> tuple[CitedSource, ...]:
+        sources = []
+        for position, item in enumerate(items):
+            entry, passage = self.lookup(item)  # type: ignore[misc]
+            label, value = self.locator_of(item, passage)
+            full = entry.id not in self.first_cited
+            self.first_cited.setdefault(entry.id, entry)
+            chinese = is_chinese_source(entry) if self.style == "gb7714" else False
+            runs = list(format_reference(self.style, entry, locator_text(label, value, chinese), short=not full))
+            if item.prefix:
+                runs.insert(0, Run(item.prefix + " "))
+            if item.suffix:
+                runs.append(Run(" " + item.suffix))
+            if position < len(items) - 1:
+                runs.append(Run("；" if self.chinese else "; "))
+            sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full))
+        return tuple(sources)
+
+    def locator_of(self, item: CiteItem, passage: Passage | None) -> tuple[str, str]:
+        if item.locator:
+            return item.locator_label, item.locator
+        if passage and passage.page:
+            return "page", passage.page
+        if passage and passage.locator:
+            return "", passage.locator
+        return "", ""
+
+    def lookup(self, item: CiteItem) -> tuple[Entry, Passage | None] | None:
+        entry = self.bibliography.entries.get(item.key)
+        if entry is None:
+            hint = did_you_mean(item.key, self.bibliography.entries)
+            self.problems.append(error(self.essay.path, item.line, item.col, f"unknown citation key '{item.key}'{hint}", "cite.unknown-key"))
+            return None
+        if not item.quote:
+            return entry, None
+        passage = entry.quotes.get(item.quote)
+        if passage is None:
+            hint = did_you_mean(item.quote, entry.quotes)
+            self.problems.append(error(self.essay.path, item.line, item.col,
+                f"unknown quote '{item.quote}' in '{item.key}'{hint}", "cite.unknown-quote"))
+            return None
+        return entry, passage
+
+    def unused_footnotes(self) -> list[Diagnostic]:
+        return [warning(self.essay.path, f.line, 1, f"footnote '[^{f.label}]' is never called", "footnote.unused")
+                for f in self.essay.footnotes.values() if f.label not in self.footnote_numbers]

@@ -1,0 +1,153 @@
+"""The typography pass for Chinese prose, applied to the essay's text at render time.
+
+What a careful writer types, done for them: full-width punctuation in Chinese sentences, a
+space between Chinese and Latin letters or digits, and Chinese quotation marks. It works on
+the text nodes of the tree, never on the source, and never on code, URLs or quoted passages
+(those are verbatim). Spacing agrees with autocorrect's rules (the tests compare).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from footnoted.tree import Blocks, Break, Code, Div, Inline, Link, ListBlock, Styled, TableBlock, Text
+
+CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_LATIN = "A-Za-z0-9"
+_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
+_SPACE_AFTER_CJK = re.compile(f"([{CJK}])([{_LATIN}`$])")
+_SPACE_BEFORE_CJK = re.compile(f"([{_LATIN}%`])([{CJK}])")
+
+
+def is_cjk(char: str) -> bool:
+    return bool(char) and bool(_CJK_CHAR.match(char))
+
+
+def typeset_text(text: str, before: str = "", after: str = "") -> str:
+    """One run of prose; `before`/`after` are the neighbouring characters outside it.
+
+    A run spaces its own start from what comes before; `after` is given only where the next
+    neighbour is not prose itself (code), since prose spaces its own start.
+    """
+    text = _punctuation(text, before, after)
+    text = _quotes(text, before)
+    spaced = _spacing(before[-1:] + text + after[:1])[len(before[-1:]) :]
+    return spaced[: len(spaced) - len(after[:1])] if after else spaced
+
+
+def _spacing(text: str) -> str:
+    text = _SPACE_AFTER_CJK.sub(r"\1 \2", text)
+    return _SPACE_BEFORE_CJK.sub(r"\1 \2", text)
+
+
+def _neighbours(text: str, index: int, before: str, after: str) -> tuple[str, str]:
+    left = text[index - 1] if index > 0 else before[-1:]
+    right = text[index + 1] if index + 1 < len(text) else after[:1]
+    return left, right
+
+
+def _punctuation(text: str, before: str, after: str) -> str:
+    chars = list(text)
+    for index, char in enumerate(chars):
+        if char in _FULL:
+            left, right = _neighbours(text, index, before, after)
+            if char == "." and not (is_cjk(left) and (not right or right.isspace() or is_cjk(right))):
+                continue
+            if char == ":" and text.startswith("//", index + 1):
+                continue
+            # A mark right after Chinese, or one glued between a Chinese clause and what follows.
+            glued = right and not right.isspace() and not (left.isdigit() and right.isdigit())
+            if is_cjk(left) or (glued and (is_cjk(right) or _chinese_before(text, index, before))):
+                chars[index] = _FULL[char]
+                if index + 1 < len(chars) and chars[index + 1] == " ":
+                    chars[index + 1] = ""
+    text = "".join(chars)
+    # Parentheses around Chinese words are full-width; around Latin words they stay.
+    return re.sub(f"\\(([^()]*[{CJK}][^()]*)\\)", r"（\1）", text)
+
+
+def _chinese_before(text: str, index: int, before: str) -> bool:
+    """Is the clause before text[index] Chinese? (looks back past Latin words to a CJK char)."""
+    head = (before + text[:index])[-200:]
+    match = re.search(f"[{CJK}][^{CJK}，。；：]*\\Z", head)
+    return bool(match) and not re.search(r"[,.;:!?] ", match.group(0))
+
+
+def _quotes(text: str, before: str) -> str:
+    """Straight double quotes in Chinese prose become “ ”."""
+    if '"' not in text or not (_CJK_CHAR.search(text) or is_cjk(before[-1:])):
+        return text
+    out, opening = [], True
+    for char in text:
+        if char == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# --- over the tree ---------------------------------------------------------------
+
+
+def typeset_blocks(blocks: Blocks) -> Blocks:
+    return tuple(_block(block) for block in blocks)
+
+
+def _block(block):  # type: ignore[no-untyped-def]
+    if isinstance(block, ListBlock):
+        return replace(block, items=tuple(typeset_blocks(item) for item in block.items))
+    if isinstance(block, TableBlock):
+        return replace(block, header=tuple(typeset_inlines(c) for c in block.header),
+                       rows=tuple(tuple(typeset_inlines(c) for c in row) for row in block.rows))
+    if isinstance(block, Div) or block.kind == "blockquote":
+        return replace(block, children=typeset_blocks(block.children))
+    if block.kind in ("paragraph", "heading"):
+        return replace(block, children=typeset_inlines(block.children))
+    return block
+
+
+def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Typeset each text node with its neighbours' characters as context."""
+    flat = _flatten(nodes)
+    contexts = {}
+    for position, node in enumerate(flat):
+        if isinstance(node, Text):
+            before = next((_edge(n, last=True) for n in reversed(flat[:position]) if _edge(n, last=True)), "")
+            following = next((n for n in flat[position + 1 :] if _edge(n, last=False)), None)
+            after = _edge(following, last=False) if isinstance(following, Code) else ""
+            contexts[id(node)] = (before, after)
+    return _rebuild(nodes, contexts)
+
+
+def _flatten(nodes: tuple[Inline, ...]) -> list[Inline]:
+    result: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, (Styled, Link)):
+            result.extend(_flatten(node.children))
+        else:
+            result.append(node)
+    return result
+
+
+def _edge(node: Inline, last: bool) -> str:
+    if isinstance(node, (Text, Code)):
+        return node.text[-1:] if last else node.text[:1]
+    if isinstance(node, Break):
+        return " "
+    return ""
+
+
+def _rebuild(nodes: tuple[Inline, ...], contexts: dict) -> tuple[Inline, ...]:
+    result: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            before, after = contexts[id(node)]
+            result.append(Text(typeset_text(node.text, before, after)))
+        elif isinstance(node, (Styled, Link)):
+            result.append(replace(node, children=_rebuild(node.children, contexts)))
+        else:
+            result.append(node)
+    return tuple(result)
