@@ -58,6 +58,7 @@ class Passage:
     translation: str = ""
     table: Table | None = None
     line: int = 0
+    col: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Entry:
     title: str
     path: str
     line: int
+    col: int = 1
     authors: tuple[Name, ...] = ()
     interviewers: tuple[Name, ...] = ()
     others: bool = False  # more authors exist than are listed
@@ -124,7 +126,7 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
             for entry in _entries_of(str(path), data, problems):
                 if entry.id in entries:
                     first = entries[entry.id]
-                    problems.append(error(entry.path, entry.line, 1,
+                    problems.append(error(entry.path, entry.line, entry.col,
                         f"duplicate id '{entry.id}' (first at {first.path}:{first.line})", "bib.duplicate-id"))
                 else:
                     entries[entry.id] = entry
@@ -202,7 +204,7 @@ class _EntryReader:
             fields["quotes"] = self.quotes()
         if not self.ok:
             return None
-        return Entry(id=entry_id, type=str(item["type"]), path=self.path, line=item.place.line, **fields)  # type: ignore[arg-type]
+        return Entry(id=entry_id, type=str(item["type"]), path=self.path, line=item.place.line, col=item.place.col, **fields)  # type: ignore[arg-type]
 
     def string(self, key: str, container: YamlMap | None = None) -> str:
         mapping = container if container is not None else self.item
@@ -268,7 +270,7 @@ class _EntryReader:
                 self.fail(body.value_places["emphasis"], f"emphasis '{phrase}' is not in the text of quote '{quote_id}'", "bib.emphasis-not-found")
         if "table" in body:
             fields["table"] = self.table(body)
-        return Passage(id=quote_id, text=text.strip(), emphasis=tuple(emphasis), line=body.place.line, **fields)  # type: ignore[arg-type]
+        return Passage(id=quote_id, text=text.strip(), emphasis=tuple(emphasis), line=body.place.line, col=body.place.col, **fields)  # type: ignore[arg-type]
 
     def table(self, body: YamlMap) -> Table | None:
         table = body["table"]

@@ -73,11 +73,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build(options: argparse.Namespace) -> int:
+    if not options.citations.exists():
+        raise UsageError(f"no bibliography at '{options.citations}'")
     essays_paths = options.essay or sorted(Path("essay").glob("*.md"))
     if not essays_paths:
         raise UsageError("no essays: put drafts in essay/*.md or name them with --essay")
-    if not options.citations.exists():
-        raise UsageError(f"no bibliography at '{options.citations}'")
     targets = list(TARGETS.values()) if options.target == "all" else [TARGETS[options.target]]
 
     diagnostics: list[Diagnostic] = []
@@ -87,8 +87,9 @@ def build(options: argparse.Namespace) -> int:
         return report(exc.diagnostics, strict=options.strict)  # shared input broken: write nothing
 
     essays, failed = parse_all(essays_paths, diagnostics)
-    diagnostics += unused_in_bibliography(essays, bibliography)
     resolved = resolve_all(essays, bibliography, diagnostics)
+    if not has_errors(diagnostics):  # with a broken essay, "never cited" would only be noise
+        diagnostics += unused_in_bibliography(essays, bibliography)
     if options.strict:
         diagnostics = [replace(d, severity=Severity.ERROR) for d in diagnostics]
     essay_paths = {str(p) for p in essays_paths}

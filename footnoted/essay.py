@@ -124,7 +124,7 @@ class Essay:
     footnotes: Mapping[str, FootnoteDef] = field(default_factory=lambda: MappingProxyType({}))
     provenance: tuple[ProvenanceMark, ...] = ()
     comments: tuple[EditorialComment, ...] = ()
-    warnings: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()  # found while parsing; errors stop this essay's outputs
 
     @property
     def has_llm_text(self) -> bool:

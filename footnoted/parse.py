@@ -47,7 +47,8 @@ def parse_essay_file(path: Path) -> Essay:
 
 
 def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
-    """Raise InputError with every error in the draft; warnings ride on the essay."""
+    """Raise InputError only when the draft cannot be read at all (encoding, front matter);
+    other problems ride on the essay, so resolving can add its own and all are reported at once."""
     text = read_text(path, data)
     split = split_front_matter(path, text)
     front_data = load_yaml(split.yaml_text, path, line_offset=1) if split.yaml_text is not None else None
@@ -57,13 +58,13 @@ def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
     converter = _Converter(path, stripped.text, stripped.source_map, folder, front)
     blocks = converter.blocks(tokens)
     problems += converter.problems
-    if any(p.severity.value == "error" for p in problems) or front is None:
+    if front is None:
         raise InputError(sorted(problems))
     stem = Path(path).stem
     return Essay(
         path=path, stem=stem, front=front, blocks=blocks,
         footnotes=MappingProxyType(converter.footnotes), provenance=tuple(converter.marks),
-        comments=stripped.comments, warnings=tuple(sorted(problems)),
+        comments=stripped.comments, diagnostics=tuple(sorted(problems)),
     )
 
 

@@ -59,7 +59,7 @@ class ResolvedEssay:
 def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     resolver = _Resolver(essay, bibliography)
     blocks = resolver.blocks(essay.blocks)
-    problems = resolver.problems + resolver.unused_footnotes()
+    problems = [*essay.diagnostics, *resolver.problems, *resolver.unused_footnotes()]
     if has_errors(problems):
         raise InputError(sorted(problems))
     if essay.front.typography and essay.front.is_chinese:
@@ -74,7 +74,7 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     if style == "chicago":
         cited.sort(key=lambda e: (short_author(e, False).lower(), e.year, e.title))
     references = tuple((entry, format_bibliography_entry(style, entry)) for entry in cited)
-    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(essay.warnings + tuple(problems))))
+    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
 
 
 def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> list[Diagnostic]:
@@ -87,11 +87,11 @@ def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> l
     problems = []
     for entry in bibliography.entries.values():
         if entry.id not in used_keys:
-            problems.append(warning(entry.path, entry.line, 1, f"entry '{entry.id}' is never cited", "bib.unused-entry"))
+            problems.append(warning(entry.path, entry.line, entry.col, f"entry '{entry.id}' is never cited", "bib.unused-entry"))
             continue
         for passage in entry.quotes.values():
             if (entry.id, passage.id) not in used_quotes:
-                problems.append(warning(entry.path, passage.line, 1, f"quote '{entry.id}:{passage.id}' is never cited", "bib.unused-quote"))
+                problems.append(warning(entry.path, passage.line, passage.col, f"quote '{entry.id}:{passage.id}' is never cited", "bib.unused-quote"))
     return problems
 
 

@@ -21,6 +21,10 @@ _SPACE_AFTER_CJK = re.compile(f"([{CJK}])([{_LATIN}`$])")
 _SPACE_BEFORE_CJK = re.compile(f"([{_LATIN}%`])([{CJK}])")
 
 
+def _is_wide(char: str) -> bool:
+    return is_cjk(char) or ("\u3000" <= char <= "\u303f") or ("\uff00" <= char <= "\uffef")
+
+
 def is_cjk(char: str) -> bool:
     return bool(char) and bool(_CJK_CHAR.match(char))
 
@@ -114,10 +118,12 @@ def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     flat = _flatten(nodes)
     contexts = {}
     for position, node in enumerate(flat):
-        if isinstance(node, Text):
+        if isinstance(node, (Text, Break)):
             before = next((_edge(n, last=True) for n in reversed(flat[:position]) if _edge(n, last=True)), "")
             following = next((n for n in flat[position + 1 :] if _edge(n, last=False)), None)
-            after = _edge(following, last=False) if isinstance(following, Code) else ""
+            after = _edge(following, last=False) if following is not None else ""
+            if isinstance(node, Text) and not isinstance(following, Code):
+                after = ""  # the next text node spaces its own start
             contexts[id(node)] = (before, after)
     return _rebuild(nodes, contexts)
 
@@ -146,6 +152,11 @@ def _rebuild(nodes: tuple[Inline, ...], contexts: dict) -> tuple[Inline, ...]:
         if isinstance(node, Text):
             before, after = contexts[id(node)]
             result.append(Text(typeset_text(node.text, before, after)))
+        elif isinstance(node, Break) and not node.hard:
+            before, after = contexts[id(node)]
+            # A line break inside a Chinese sentence is no space: browsers would show one.
+            if not (_is_wide(before) and _is_wide(after)):
+                result.append(node)
         elif isinstance(node, (Styled, Link)):
             result.append(replace(node, children=_rebuild(node.children, contexts)))
         else:

@@ -1,0 +1,192 @@
+"""The command line's contract: exact diagnostics, exit codes, and outputs never half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+
+HEAD = "---\ntitle: 测试\n---\n"
+
+
+def test_builds_blog_and_reports_what_it_wrote(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]，又见[@lee2019]。\n")
+    result = run_cli(["--target", "blog"], project)
+    assert result.code == 0, result.err
+    assert result.out.startswith("wrote build/x.html (")
+    assert (project / "build" / "x.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_unknown_key_points_at_the_bracket_with_a_suggestion(project):
+    project.write("essay/x.md", HEAD + "正文 [@smith2021, p. 3]。\n")
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err == (
+        "essay/x.md:4:5: error: unknown citation key 'smith2021' (did you mean 'smith2020'?) [cite.unknown-key]\n"
+    )
+    assert not (project / "build").exists()
+
+
+def test_unknown_quote_id_suggests_the_stored_one(project):
+    project.write("essay/x.md", HEAD + "中文，中文 @smith2020:findings 说。\n")
+    result = run_cli([], project)
+    assert result.err == (
+        "essay/x.md:4:7: error: unknown quote 'findings' in 'smith2020' (did you mean 'finding'?) [cite.unknown-quote]\n"
+    )
+
+
+def test_every_problem_is_reported_at_once_and_columns_count_characters(project):
+    project.write("essay/x.md", HEAD + "第一[@nope]。\n\n> 引用 [@]\n\n- 列表 [@smith2020:]\n")
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "essay/x.md:4:4: error: unknown citation key 'nope' [cite.unknown-key]",
+        "essay/x.md:6:7: error: citation key is empty after '@' [cite.empty-key]",
+        "essay/x.md:8:7: error: quote id is empty after '@smith2020:' [cite.empty-quote]",
+    ]
+
+
+def test_positions_survive_removed_comments(project):
+    project.write("essay/x.md", HEAD + "%% 注释\n两行 %%\n前 %% 注 %% 文[@nope]。\n")
+    result = run_cli([], project)
+    assert result.err == "essay/x.md:6:13: error: unknown citation key 'nope' [cite.unknown-key]\n"
+
+
+def test_unknown_target_name_in_conditional_content(project):
+    project.write("essay/x.md", HEAD + '::: {.content-hidden when-format="blgo"}\n隐藏\n:::\n')
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err == (
+        "essay/x.md:4:35: error: unknown target 'blgo' (targets: blog, pdf, xhs) (did you mean 'blog'?) [div.unknown-target]\n"
+    )
+
+
+def test_conditional_content_is_left_out_of_the_blog(project):
+    project.write("essay/x.md", HEAD + '正文。\n\n::: {.content-hidden when-format="blog"}\n不在博客。\n:::\n')
+    run_cli([], project)
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    assert "正文" in html and "不在博客" not in html
+
+
+def test_bibliography_yaml_error_blocks_every_output(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]。\n")
+    project.write("citations/broken.yaml", "references:\n- id: a\n  title: [unclosed\n")
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err == "citations/broken.yaml:4:1: error: YAML syntax: did not find expected ',' or ']' [yaml.syntax]\n"
+    assert not (project / "build").exists()
+
+
+def test_duplicate_keys_and_ids_are_errors(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]，[@lee2019]。\n")
+    project.write("citations/more.yaml", "- id: smith2020\n  type: book\n  title: T\n  title: U\n")
+    result = run_cli([], project)
+    assert result.err == "citations/more.yaml:4:3: error: duplicate key 'title' (first at line 3) [yaml.duplicate-key]\n"
+    project.write("citations/more.yaml", "- id: smith2020\n  type: book\n  title: T\n")
+    result = run_cli([], project)
+    assert result.err == "citations/refs.yaml:2:3: error: duplicate id 'smith2020' (first at citations/more.yaml:1) [bib.duplicate-id]\n"
+
+
+def test_wrong_types_and_missing_fields(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]。\n")
+    project.write("citations/more.yaml", "- id: x1\n  type: book\n  title: T\n  page: [1, 2]\n  author: Jane\n- id: x2\n  type: book\n")
+    result = run_cli([], project)
+    assert result.err.splitlines() == [
+        "citations/more.yaml:4:9: error: 'page' must be text, not a list [bib.field-type]",
+        "citations/more.yaml:5:11: error: 'author' must be a list of names ({family, given} or {literal}), not str [bib.field-type]",
+        "citations/more.yaml:6:3: error: entry is missing 'title' [bib.missing-field]",
+    ]
+
+
+def test_yaml_11_surprises_are_kept_as_written(project):
+    project.write("citations/refs.yaml", (
+        "- id: t1\n  type: interview\n  title: T\n  number: 2302.13971\n  language: no\n"
+        "  quotes:\n    q:\n      text: Hello.\n      locator: 00:23:57\n"
+    ))
+    project.write("essay/x.md", HEAD + "正文[@t1:q]。\n")
+    result = run_cli([], project)
+    assert result.code == 0, result.err
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    assert "00:23:57" in html and "2302.13971" in html and "1437" not in html
+
+
+def test_alias_bomb_is_refused(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]。\n")
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\n"
+    project.write("citations/refs.yaml", bomb)
+    result = run_cli([], project)
+    assert result.code == 1
+    assert "[yaml.alias]" in result.err
+
+
+def test_unused_entries_warn_and_strict_fails(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020:finding]。\n")
+    result = run_cli([], project)
+    assert result.code == 0
+    assert result.err == "citations/refs.yaml:21:3: warning: entry 'lee2019' is never cited [bib.unused-entry]\n"
+    result = run_cli(["--strict"], project)
+    assert result.code == 1
+    assert result.err == "citations/refs.yaml:21:3: error: entry 'lee2019' is never cited [bib.unused-entry]\n"
+
+
+def test_usage_errors_exit_2(project):
+    result = run_cli(["--target", "nope"], project)
+    assert result.code == 2
+    assert "invalid choice: 'nope'" in result.err
+    result = run_cli(["--citations", "missing.yaml"], project)
+    assert result.code == 2
+    assert result.err == "build.py: error: no bibliography at 'missing.yaml'\n"
+
+
+def test_two_essays_with_one_stem_are_an_error(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]。\n")
+    project.write("other/x.md", HEAD + "正文[@lee2019]。\n")
+    result = run_cli(["--essay", "essay/x.md", "other/x.md"], project)
+    assert result.code == 1
+    assert "other/x.md: error: two essays share the stem 'x' (also essay/x.md): their outputs would collide [essay.duplicate-stem]" in result.err
+
+
+def test_an_error_never_touches_the_previous_output(project):
+    essay = project.write("essay/x.md", HEAD + "正文[@smith2020]，[@lee2019]。\n")
+    assert run_cli([], project).code == 0
+    output = project / "build" / "x.html"
+    before = output.read_bytes()
+    essay.write_text(HEAD + "改了[@nope]。\n", encoding="utf-8")
+    assert run_cli([], project).code == 1
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in output.parent.iterdir()) == ["x.html"]  # no temporary left behind
+
+
+def test_rebuild_is_byte_identical(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]，[@lee2019]。[^a]\n\n[^a]: 注。\n")
+    run_cli([], project)
+    first = (project / "build" / "x.html").read_bytes()
+    run_cli([], project)
+    assert (project / "build" / "x.html").read_bytes() == first
+
+
+def test_output_path_that_is_a_folder_is_a_clear_error(project):
+    project.write("essay/x.md", HEAD + "正文[@smith2020]，[@lee2019]。\n")
+    (project / "build" / "x.html").mkdir(parents=True)
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err == "build/x.html: error: the output path is a folder [output.is-folder]\n"
+
+
+def test_the_blog_never_imports_weasyprint(tmp_path):
+    code = (
+        "import sys; from footnoted.cli import main; "
+        f"code = main(['--target', 'blog', '--out', {str(tmp_path)!r}]); "
+        "print(code, 'weasyprint' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split()[-2:] == ["0", "False"]
+
+
+def test_the_cli_prints_no_traceback_for_a_non_utf8_draft(project):
+    (project / "essay" / "x.md").write_bytes(HEAD.encode() + "正文".encode("gbk") + b"\n")
+    result = run_cli([], project)
+    assert result.code == 1
+    assert result.err == "essay/x.md:4:1: error: not UTF-8 (byte 0xd5); save the file as UTF-8 [source.encoding]\n"
