@@ -11,33 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
 from footnoted.diagnostics import Diagnostic, InputError, Severity, has_errors
 from footnoted.essay import Essay
-from footnoted.output import OutputError, write_atomic
+from footnoted.output import OutputError, remove_stale, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
-
-
-def _render_blog(resolved: ResolvedEssay) -> bytes:
-    from footnoted.render_html import render_html
-
-    return render_html(resolved, "blog").encode("utf-8")
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    suffix: str
-    render: Callable[[ResolvedEssay], bytes]
-
-
-# Each target imports only what it needs, inside its render function: the blog never loads WeasyPrint.
-TARGETS: dict[str, Target] = {"blog": Target("blog", ".html", _render_blog)}
+from footnoted.targets import RenderOptions, available_targets, renderer
 
 
 class UsageError(Exception):
@@ -48,13 +31,24 @@ def make_argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py", description="Build footnoted essays: a blog page, a print PDF and Xiaohongshu text."
     )
-    parser.add_argument("--target", choices=[*TARGETS, "all"], default="all", help="what to build (default: all)")
+    parser.add_argument("--target", choices=["blog", "pdf", "xhs", "all"], default="all",
+                        help="what to build (default: all targets that exist)")
     parser.add_argument("--essay", nargs="+", type=Path, metavar="FILE", help="the drafts to build (default: essay/*.md)")
     parser.add_argument("--citations", type=Path, default=Path("citations"), metavar="FILE_OR_DIR",
                         help="a CSL-YAML file or a folder of them (default: citations/)")
     parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="where outputs go (default: build/)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--paper", choices=["a5", "b5", "a4"], help="pdf: the paper size (default: front matter, else a5)")
+    parser.add_argument("--pdf-tagged", action="store_true", help="pdf: a tagged, accessible PDF (PDF/UA)")
+    parser.add_argument("--pdf-press", action="store_true", help="pdf: crop marks and 3 mm bleed for a print shop")
+    parser.add_argument("--xhs-original", choices=["yes", "no"], default="yes",
+                        help="xhs: give the original after a passage's translation (default: yes)")
     return parser
+
+
+def render_options(options: argparse.Namespace) -> RenderOptions:
+    return RenderOptions(paper=options.paper or "", xhs_original=options.xhs_original == "yes",
+                         pdf_tagged=options.pdf_tagged, pdf_press=options.pdf_press)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +72,10 @@ def build(options: argparse.Namespace) -> int:
     essays_paths = options.essay or sorted(Path("essay").glob("*.md"))
     if not essays_paths:
         raise UsageError("no essays: put drafts in essay/*.md or name them with --essay")
-    targets = list(TARGETS.values()) if options.target == "all" else [TARGETS[options.target]]
+    existing = available_targets()
+    if options.target != "all" and options.target not in existing:
+        raise UsageError(f"the {options.target} target is not built yet (targets: {', '.join(existing)})")
+    targets = existing if options.target == "all" else [options.target]
 
     diagnostics: list[Diagnostic] = []
     try:
@@ -99,17 +96,34 @@ def build(options: argparse.Namespace) -> int:
         if has_errors(d for d in diagnostics if d.path == essay.essay.path):
             continue
         for target in targets:
-            started = time.perf_counter()
-            data = target.render(essay)
-            path = options.out / f"{essay.essay.stem}{target.suffix}"
             try:
-                write_atomic(path, data)
+                failed |= not build_target(essay, target, options, diagnostics)
             except OutputError as exc:
                 print(exc, file=sys.stderr)
                 return 1
-            elapsed = time.perf_counter() - started
-            print(f"wrote {path} ({len(data):,} bytes, {elapsed * 1000:.0f} ms)")
     return report(diagnostics, strict=options.strict) or (1 if failed else 0)
+
+
+def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace, diagnostics: list[Diagnostic]) -> bool:
+    """Render and write one target; an input error blocks only this target. True when written."""
+    started = time.perf_counter()
+    try:
+        rendered = renderer(target)(essay, render_options(options))
+    except InputError as exc:
+        diagnostics.extend(exc.diagnostics)
+        return False
+    diagnostics.extend(rendered.diagnostics)
+    if options.strict and rendered.diagnostics:
+        return False
+    for name, data in rendered.files:
+        write_atomic(options.out / name, data)
+    if rendered.owned_folder:
+        remove_stale(options.out / rendered.owned_folder, {options.out / name for name, _ in rendered.files})
+    elapsed = time.perf_counter() - started
+    for name, data in rendered.files:
+        print(f"wrote {options.out / name} ({len(data):,} bytes)")
+    print(f"  {target}: {rendered.summary + ', ' if rendered.summary else ''}{elapsed * 1000:.0f} ms")
+    return True
 
 
 def parse_all(paths: list[Path], diagnostics: list[Diagnostic]) -> tuple[list[Essay], bool]:

@@ -35,3 +35,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: error: cannot write: {exc.strerror} [output.unwritable]") from None
         raise
+
+
+def remove_stale(folder: Path, keep: set[Path]) -> None:
+    """Remove files an earlier build left in a folder this output owns (parts no longer made)."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path not in keep:
+            path.unlink()

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from footnoted.bibliography import Passage
 from footnoted.resolve import ResolvedEssay
+from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import Blocks, Paragraph, plain_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -77,6 +78,11 @@ def description(resolved: ResolvedEssay) -> str:
 
 def _visible(blocks: Blocks, target: str) -> Blocks:
     return tuple(b for b in blocks if target not in getattr(b, "hidden_in", ()))
+
+
+def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
+    html = render_html(resolved, "blog").encode("utf-8")
+    return Rendered(files=((f"{resolved.essay.stem}.html", html),), summary=f"{len(resolved.notes)} notes")
 
 
 def render_html(resolved: ResolvedEssay, target: str) -> str:

@@ -1,0 +1,49 @@
+"""What a target is: a render function from the resolved essay to files.
+
+Targets are named by module path and imported only when built, so building the blog never
+loads WeasyPrint. A target whose module is not there (yet) simply does not exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from footnoted.diagnostics import Diagnostic
+from footnoted.resolve import ResolvedEssay
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    paper: str = ""  # --paper; "" means the front matter's, else A5
+    xhs_original: bool = True  # --xhs-original no: translations only
+    pdf_tagged: bool = False  # --pdf-tagged: a tagged PDF (PDF/UA)
+    pdf_press: bool = False  # --pdf-press: crop marks and 3 mm bleed
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: tuple[tuple[str, bytes], ...]  # names relative to the output folder
+    summary: str = ""  # one line for the build report: "12 pages", "3 parts"
+    diagnostics: tuple[Diagnostic, ...] = ()  # warnings; a target with errors raises InputError
+    owned_folder: str = ""  # a folder this output owns: files in it from earlier builds are removed
+
+
+RenderFunction = Callable[[ResolvedEssay, RenderOptions], Rendered]
+
+_MODULES = {
+    "blog": "footnoted.render_html:render_blog",
+    "pdf": "footnoted.render_pdf:render_pdf",
+    "xhs": "footnoted.render_xhs:render_xhs",
+}
+
+
+def available_targets() -> list[str]:
+    return [name for name, spec in _MODULES.items() if importlib.util.find_spec(spec.split(":")[0]) is not None]
+
+
+def renderer(name: str) -> RenderFunction:
+    module, function = _MODULES[name].split(":")
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
