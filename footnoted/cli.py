@@ -121,8 +121,8 @@ def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace,
         remove_stale(options.out / rendered.owned_folder, {options.out / name for name, _ in rendered.files})
     elapsed = time.perf_counter() - started
     for name, data in rendered.files:
-        print(f"wrote {options.out / name} ({len(data):,} bytes)")
-    print(f"  {target}: {rendered.summary + ', ' if rendered.summary else ''}{elapsed * 1000:.0f} ms")
+        print(f"wrote {options.out / name} ({len(data):,} bytes)", flush=True)
+    print(f"  {target}: {rendered.summary + ', ' if rendered.summary else ''}{elapsed * 1000:.0f} ms", flush=True)
     return True
 
 

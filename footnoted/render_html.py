@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from footnoted.bibliography import Passage
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Blocks, Paragraph, plain_text
+from footnoted.tree import Blocks, Paragraph, block_text, plain_text
+from footnoted.typography import CJK
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -27,8 +28,20 @@ def environment(folder: Path = TEMPLATES) -> Environment:
         loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs, date_words=date_words)
+    env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs,
+                       date_words=date_words, plain=block_text)
+    env.filters["fixed_cjk_spaces"] = fixed_cjk_spaces
     return env
+
+
+_CJK_SPACE = re.compile(f"(?<=[{CJK}]) (?=\\S)|(?<=\\S) (?=[{CJK}])")
+
+
+def fixed_cjk_spaces(text: str) -> str:
+    """Print: the space between Chinese and Latin becomes a quarter-em space that justification
+    does not stretch. WeasyPrint justifies by widening U+0020 only, so in a Chinese line those few
+    spaces would take all the slack and open wide gaps around every Latin word."""
+    return _CJK_SPACE.sub("\u2005", text)
 
 
 def passage_paragraphs(passage: Passage) -> list[list[tuple[str, bool]]]:

@@ -37,10 +37,16 @@ class Note:
     sources: tuple[CitedSource, ...] = ()  # a citation note
     blocks: Blocks = ()  # an author footnote
     label: str = ""
+    url: str = ""  # a link's target, given as a note where links cannot be clicked (print)
 
     @property
     def is_citation(self) -> bool:
         return bool(self.sources)
+
+    @property
+    def url_text(self) -> str:
+        """The URL as a reader types it: a DOI as doi:…"""
+        return "doi:" + self.url.removeprefix("https://doi.org/") if self.url.startswith("https://doi.org/") else self.url
 
 
 @dataclass(frozen=True)

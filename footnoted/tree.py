@@ -235,3 +235,14 @@ def plain_text(inlines: Inlines) -> str:
         elif isinstance(node, Break):
             parts.append(" ")
     return "".join(parts)
+
+
+def block_text(block: object) -> str:
+    """The words of a block and everything in it, for places that take plain text."""
+    if isinstance(block, (Paragraph, Heading)):
+        return plain_text(block.children)
+    if isinstance(block, ListBlock):
+        return " ".join(block_text(b) for item in block.items for b in item)
+    if isinstance(block, CodeBlock):
+        return block.text
+    return " ".join(block_text(b) for b in getattr(block, "children", ()))

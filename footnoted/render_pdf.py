@@ -1,0 +1,368 @@
+"""The print PDF: the same resolved essay, set as a small book by WeasyPrint, then checked.
+
+WeasyPrint (70.0) can set a footnote on the page after its call, or drop it, on long
+documents. So after laying out we read the rendered pages back: every note must stand in the
+footnote area of the page that holds its call. A misplaced note gets a nudge and the book is
+laid out again; a note that cannot be placed fails the build, naming it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import weasyprint
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+from weasyprint.urls import URLFetcher
+
+from footnoted.diagnostics import Diagnostic, InputError, error, warning
+from footnoted.render_html import description, environment
+from footnoted.resolve import Note, ResolvedEssay
+from footnoted.targets import Rendered, RenderOptions
+from footnoted.tree import Block, Blocks, Div, Inline, Link, ListBlock, NoteRef, ResolvedPassage, Styled, TableBlock
+
+MM_PER_PT = 25.4 / 72
+
+
+@dataclass(frozen=True)
+class Paper:
+    width_mm: float
+    height_mm: float
+    font_pt: float
+    chars_per_line: int  # the measure, in Chinese characters: full lines then fill it exactly
+    top_mm: float
+    bottom_mm: float
+
+
+PAPERS = {
+    "a5": Paper(148, 210, 10.5, 30, 18, 20),
+    "b5": Paper(176, 250, 11, 34, 22, 24),
+    "a4": Paper(210, 297, 12, 38, 25, 27),
+}
+
+PDF_TIME_LIMIT_S = 600  # a draft that makes WeasyPrint loop must not hang CI
+
+# Escalating remedies for a note WeasyPrint sets on the page after its call, mildest first.
+# Every note already has `footnote-policy: line` (in the stylesheet). What still goes wrong
+# (measured on a 400-note book): when a later line does not fit, WeasyPrint moves notes
+# already on the page to the next one instead of breaking before that line — a trade it
+# makes to honour orphans and widows. So: relax orphans and widows around the call, then
+# break before the block after the call, then before the call's own block.
+NUDGES = (
+    '[data-line="{line}"], [data-line="{line}"] + * {{ orphans: 1; widows: 1; }}',
+    '[data-line="{line}"] + * {{ break-before: page; }}',
+    '[data-line="{line}"] {{ break-before: page; }}',
+)
+
+
+def render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
+    try:
+        with time_limit(PDF_TIME_LIMIT_S):
+            return _render_pdf(resolved, options)
+    except InputError:
+        raise
+    except TimeoutError:
+        raise InputError([error(resolved.essay.path, 0, 0, f"the PDF took longer than {PDF_TIME_LIMIT_S} s to lay out", "pdf.timeout")]) from None
+    except Exception as exc:  # a crash inside WeasyPrint: report it, never a traceback
+        raise InputError([error(resolved.essay.path, 0, 0, f"WeasyPrint failed: {type(exc).__name__}: {exc}", "pdf.engine")]) from None
+
+
+def _render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
+    front = resolved.front
+    blocks, notes, call_lines = number_print_notes(resolved)
+
+    def print_html(long_notes: frozenset[int]) -> str:
+        return environment().get_template("pdf.html.j2").render(
+            essay=replace(resolved, blocks=blocks), front=front, target="pdf", notes={n.number: n for n in notes},
+            description=description(resolved), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
+            page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,
+            edition_date=edition_date(front.date), long_notes=long_notes,
+        )
+
+    document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, call_lines)
+    pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if options.pdf_tagged else {}
+    with captured_logs() as draw_logs:
+        pdf = document.write_pdf(pdf_identifier=_identifier(resolved), **pdf_options)
+    problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs])
+    problems += [
+        warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: "
+                "its passage is set in full under 长注 at the end, the foot of the page refers to it", "pdf.long-note")
+        for n in sorted(long_notes)
+    ]
+    if any(p.severity.value == "error" for p in problems):
+        raise InputError(problems)
+    pages = len(document.pages)
+    summary = f"{pages} pages, {len(notes)} notes each on the page of its call"
+    if nudged:
+        summary += f" ({nudged} blocks nudged)"
+    return Rendered(files=((f"{resolved.essay.stem}.pdf", pdf),), summary=summary, diagnostics=tuple(problems))
+
+
+# --- notes for paper -------------------------------------------------------------
+
+
+def number_print_notes(resolved: ResolvedEssay) -> tuple[Blocks, list[Note], dict[int, int]]:
+    """Renumber notes in reading order, adding a note for each external link (paper cannot be
+    clicked), except a link to a source that a citation note already gives. Returns the blocks,
+    the notes, and for each note the line of the block holding its call (for nudges)."""
+    numberer = _PrintNumberer(resolved)
+    blocks = numberer.blocks(resolved.blocks, line=0)
+    return blocks, numberer.notes, numberer.call_lines
+
+
+class _PrintNumberer:
+    def __init__(self, resolved: ResolvedEssay) -> None:
+        self.resolved = resolved
+        self.notes: list[Note] = []
+        self.new_numbers: dict[int, int] = {}
+        self.call_lines: dict[int, int] = {}
+        self.cited_urls = {u for n in resolved.notes for s in n.sources for u in _entry_urls(s.entry)}
+
+    def blocks(self, blocks: Blocks, line: int) -> Blocks:
+        return tuple(self.block(b) for b in blocks if "pdf" not in getattr(b, "hidden_in", ()))
+
+    def block(self, block: Block) -> Block:
+        if isinstance(block, ResolvedPassage):
+            return replace(block, note=self.note_ref(block.note, block.line))
+        if isinstance(block, ListBlock):
+            return replace(block, items=tuple(self.blocks(item, block.line) for item in block.items))
+        if isinstance(block, TableBlock):
+            return replace(block, header=tuple(self.inlines(c, block.line) for c in block.header),
+                           rows=tuple(tuple(self.inlines(c, block.line) for c in row) for row in block.rows))
+        if isinstance(block, Div) or block.kind == "blockquote":
+            return replace(block, children=self.blocks(block.children, block.line))
+        if block.kind in ("paragraph", "heading"):
+            return replace(block, children=self.inlines(block.children, block.line))
+        return block
+
+    def inlines(self, nodes: tuple[Inline, ...], line: int) -> tuple[Inline, ...]:
+        result: list[Inline] = []
+        for node in nodes:
+            if isinstance(node, NoteRef):
+                result.append(self.note_ref(node, line))
+            elif isinstance(node, Link):
+                result.append(replace(node, children=self.inlines(node.children, line)))
+                if node.url.startswith(("http://", "https://")) and node.url not in self.cited_urls:
+                    result.append(self.add(Note(0, line, url=node.url), line))
+            elif isinstance(node, Styled):
+                result.append(replace(node, children=self.inlines(node.children, line)))
+            else:
+                result.append(node)
+        return tuple(result)
+
+    def note_ref(self, ref: NoteRef, line: int) -> NoteRef:
+        if ref.number in self.new_numbers:
+            return NoteRef(self.new_numbers[ref.number], first_call=False)
+        note = self.resolved.notes[ref.number - 1]
+        new = self.add(note, line)
+        self.new_numbers[ref.number] = new.number
+        return new
+
+    def add(self, note: Note, line: int) -> NoteRef:
+        number = len(self.notes) + 1
+        self.notes.append(replace(note, number=number))
+        self.call_lines[number] = line
+        return NoteRef(number, first_call=True)
+
+
+def _entry_urls(entry) -> set[str]:  # type: ignore[no-untyped-def]
+    urls = {entry.url, entry.pdf}
+    if entry.doi:
+        urls.add(f"https://doi.org/{entry.doi}")
+    return urls - {""}
+
+
+# --- page geometry ----------------------------------------------------------------
+
+
+def page_geometry(paper: Paper) -> dict[str, str]:
+    measure = paper.chars_per_line * paper.font_pt * MM_PER_PT
+    spare = paper.width_mm - measure
+    inner = spare * 0.55  # the wider margin at the spine, for binding
+    return {
+        "width": f"{paper.width_mm}mm", "height": f"{paper.height_mm}mm", "font_size": f"{paper.font_pt}pt",
+        "measure": f"{paper.chars_per_line * paper.font_pt:.2f}pt", "inner": f"{inner:.3f}mm",
+        "outer": f"{spare - inner:.3f}mm", "top": f"{paper.top_mm}mm", "bottom": f"{paper.bottom_mm}mm",
+        "text_height": f"{paper.height_mm - paper.top_mm - paper.bottom_mm - 1}mm",
+    }
+
+
+def edition_date(front_date: str) -> str:
+    """The edition date: SOURCE_DATE_EPOCH when set (reproducible builds), else the essay's date,
+    else none (a date that changed with every build would change the bytes)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d")
+    return front_date
+
+
+def _identifier(resolved: ResolvedEssay) -> bytes:
+    """A fixed PDF /ID from the essay's name: the same input gives the same bytes."""
+    return resolved.essay.stem.encode("utf-8")[:32].ljust(16, b"-")
+
+
+# --- laying out, checking, nudging -------------------------------------------------------
+
+
+class _ProjectOnlyFetcher(URLFetcher):
+    """Fetches nothing from the network and no file: our HTML embeds everything as data: URIs."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=5, allowed_protocols={"data"}, allow_redirects=False)
+
+
+def lay_out(html: str):  # type: ignore[no-untyped-def]
+    with captured_logs() as logs:
+        document = weasyprint.HTML(string=html, base_url=str(Path.cwd()), url_fetcher=_ProjectOnlyFetcher()).render()
+    return document, logs
+
+
+def lay_out_with_checks(resolved: ResolvedEssay, print_html, notes: list[Note], call_lines: dict[int, int]):  # type: ignore[no-untyped-def]
+    """Lay out, check every note's page, nudge the blocks around misplaced calls, repeat.
+    A note too tall for any page's note area (WeasyPrint cannot split one) moves to the end."""
+    levels: dict[int, int] = {}  # block line -> how many nudges it has had
+    long_notes: frozenset[int] = frozenset()
+    while True:
+        document, logs = lay_out(_with_nudges(print_html(long_notes), levels))
+        too_long = overlong_notes(document)
+        if too_long - long_notes:
+            long_notes |= too_long
+            continue
+        wrong = misplaced_notes(document, len(notes))
+        if not wrong:
+            return document, logs, len(levels), long_notes
+        lines = {call_lines[number] for number in wrong}
+        if any(levels.get(line, 0) >= len(NUDGES) for line in lines):
+            break
+        for line in lines:
+            levels[line] = levels.get(line, 0) + 1
+    raise InputError([
+        error(resolved.essay.path, notes[n - 1].line, 1, f"note {n} could not be set on the page of its call ({why})", "pdf.note-placement")
+        for n, why in sorted(wrong.items())
+    ])
+
+
+def _with_nudges(html: str, levels: dict[int, int]) -> str:
+    rules = [NUDGES[level].format(line=line) for line, count in sorted(levels.items()) for level in range(count)]
+    return html.replace("</style>", "\n".join(rules) + "\n</style>", 1) if rules else html
+
+
+def note_pages(document) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
+    """Where each note's call and each note stand, by page number (1-based), read from the layout."""
+    calls: dict[int, int] = {}
+    notes: dict[int, int] = {}
+    for page_number, page in enumerate(document.pages, 1):
+        stack = [(page._page_box, False)]
+        while stack:
+            box, in_footnotes = stack.pop()
+            in_footnotes = in_footnotes or isinstance(box, FootnoteAreaBox)
+            element_id = box.element.get("id", "") if box.element is not None and box.element_tag else ""
+            if element_id.startswith("call-") and not in_footnotes:
+                calls.setdefault(int(element_id[5:]), page_number)
+            elif element_id.startswith("fn-") and in_footnotes:
+                notes.setdefault(int(element_id[3:]), page_number)
+            stack.extend((child, in_footnotes) for child in getattr(box, "children", ()))
+    return calls, notes
+
+
+def misplaced_notes(document, count: int) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    calls, notes = note_pages(document)
+    wrong = {}
+    for number in range(1, count + 1):
+        if number not in calls:
+            wrong[number] = "its call is missing from the pages"
+        elif number not in notes:
+            wrong[number] = f"the note is missing; its call is on page {calls[number]}"
+        elif notes[number] != calls[number]:
+            wrong[number] = f"call on page {calls[number]}, note on page {notes[number]}"
+    return wrong
+
+
+def overlong_notes(document) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """Notes taller than the note area may grow (75% of the page, see print.css)."""
+    numbers = set()
+    for page in document.pages:
+        for area in (c for c in page._page_box.children if isinstance(c, FootnoteAreaBox)):
+            limit = page._page_box.height * 0.75
+            for box in area.children:
+                if box.margin_height() > limit and box.element is not None:
+                    numbers.add(int(box.element.get("id", "fn-0")[3:]))
+    return frozenset(numbers)
+
+
+# --- WeasyPrint's logger as our diagnostics ------------------------------------------
+
+
+@contextmanager
+def time_limit(seconds: int):  # type: ignore[no-untyped-def]
+    """Raise TimeoutError in the main thread after `seconds` (elsewhere, no limit: no signals there)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum, _frame):  # type: ignore[no-untyped-def]
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def captured_logs():  # type: ignore[no-untyped-def]
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    previous = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def diagnostics_from_logs(path: str, records: list[logging.LogRecord]) -> list[Diagnostic]:
+    problems = []
+    for record in records:
+        message = record.getMessage()
+        if "glyph rendered for Unicode string unsupported by fonts" in message:
+            missing = message.rsplit(":", 1)[-1].strip()
+            line, col = _first_place(path, missing)
+            problems.append(error(path, line, col, f"no font has a glyph for {missing}: it would print as a box", "pdf.missing-glyph"))
+        elif message.startswith("Failed to load"):
+            problems.append(error(path, 0, 0, f"the PDF may not load outside resources: {message}", "pdf.fetch-refused"))
+        else:
+            problems.append(warning(path, 0, 0, f"WeasyPrint: {message}", "pdf.weasyprint"))
+    return problems
+
+
+def _first_place(path: str, described: str) -> tuple[int, int]:
+    """Where the draft first uses a character WeasyPrint names as '"x" (U+E000)'; (0, 0) if not in it."""
+    character = described[1:2] if described.startswith('"') else ""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return (0, 0)
+    offset = text.find(character) if character else -1
+    if offset < 0:
+        return (0, 0)
+    line_start = text.rfind("\n", 0, offset) + 1
+    return (text.count("\n", 0, offset) + 1, offset - line_start + 1)
