@@ -132,7 +132,7 @@ def test_note_longer_than_a_page_warns_by_number(project):
     assert_every_note_on_its_page(pdf, 1)
     text = re.sub(r"-\s*\n\s*", "", "".join(page_texts(pdf)))  # undo hyphenation at line ends
     text = " ".join(text.split())
-    assert "引文较长，全文见书末“长注”。" in text and "长注" in text and text.count("good part of a line") == 160
+    assert "引文较长，全文见书末“长注”。" in text and "长注" in text and len(re.findall(r"\bThis\b", text)) == 160
     assert "版次" not in text  # no date anywhere: no edition line rather than an invented one
 
 
