@@ -223,8 +223,8 @@ class _Writer:
         if kind == "list":
             return "\n".join(self.list_lines(block, 0))
         if kind == "table":
-            return "\n".join(self.table_lines([self.inlines(c, block.line) for c in block.header],
-                                              [[self.inlines(c, block.line) for c in row] for row in block.rows]))
+            return "\n".join(self.table_lines([_tidy(self.inlines(c, block.line)) for c in block.header],
+                                              [[_tidy(self.inlines(c, block.line)) for c in row] for row in block.rows]))
         if kind == "code_block":
             return block.text.rstrip("\n")
         if kind == "html_block":
@@ -246,7 +246,7 @@ class _Writer:
                     lines += self.list_lines(child, depth + 1)
                     continue
                 for text in self.text_of(child, 1).split("\n"):
-                    lines.append(f"{indent}{marker} {text}" if first else f"{indent}  {text}")
+                    lines.append(f"{indent}{marker} {text}" if first else f"{indent}{' ' * len(marker)} {text}")
                     first = False
             if first:
                 lines.append(f"{indent}{marker}")
@@ -277,6 +277,7 @@ class _Writer:
                 out.append(node.text)
             elif kind == "styled" and node.style == "del":
                 self.warn(line, f"struck-through text '{_short(self.inlines(node.children, line))}' is left out of the Xiaohongshu text", "xhs.strikethrough")
+                out.append("\0")
             elif kind == "styled":  # a phone editor has no italics or bold: the words stay
                 out.append(self.inlines(node.children, line))
             elif kind == "link":
@@ -532,7 +533,9 @@ def _tidy(text: str) -> str:
     """No space beside full-width punctuation (a note call can leave one), none at a line's end."""
     text = re.sub(f"[ \\t]+(?=[{_WIDE_PUNCTUATION}])", "", text)
     text = re.sub(f"(?<=[{_WIDE_PUNCTUATION}])[ \\t]+", "", text)
-    text = re.sub(f"(?<=[{CJK}])[ \\t]+(?=[{CJK}])", "", re.sub(r"[ \t]{2,}", " ", text))  # left by struck-out words
+    # Where struck-out words were (marked \0): nothing between Chinese, else one space at most.
+    text = re.sub(f"(?<=[{CJK}])[ \\t]*\0[ \\t]*(?=[{CJK}])", "", text)
+    text = re.sub(r"[ \t]*\0[ \t]*", lambda m: " " if m.group(0).strip("\0") else "", text)
     return re.sub(r"[ \t]+(?=\n)", "", text).strip()
 
 

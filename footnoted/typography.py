@@ -52,10 +52,14 @@ def _neighbours(text: str, index: int, before: str, after: str) -> tuple[str, st
     return left, right
 
 
+_VERBATIM = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+|[\w.+-]+@[\w-]+\.[\w.]+", re.I)
+
+
 def _punctuation(text: str, before: str, after: str) -> str:
     chars = list(text)
+    verbatim = {i for match in _VERBATIM.finditer(text) for i in range(match.start(), match.end())}
     for index, char in enumerate(chars):
-        if char in _FULL:
+        if char in _FULL and index not in verbatim:
             left, right = _neighbours(text, index, before, after)
             if char == "." and not (is_cjk(left) and (not right or right.isspace() or is_cjk(right))):
                 continue

@@ -1,0 +1,61 @@
+"""The typography pass for Chinese prose, with autocorrect (autocorrect-py) as the anchor."""
+
+from __future__ import annotations
+
+import re
+
+import autocorrect_py
+import pytest
+
+from footnoted.tree import Break, Code, Styled, Text
+from footnoted.typography import typeset_inlines, typeset_text
+
+from conftest import ROOT
+
+
+@pytest.mark.parametrize(("draft", "typeset"), [
+    ("2024年的Nature论文说,AI 如果一直在自己输出的东西上训练,会越来越差", "2024 年的 Nature 论文说，AI 如果一直在自己输出的东西上训练，会越来越差"),
+    ("构成为:CommonCrawl 67%,C4 15%,StackExchange 2%。", "构成为：CommonCrawl 67%，C4 15%，StackExchange 2%。"),
+    ("更清楚的叙述(非主线)——", "更清楚的叙述（非主线）——"),
+    ('在它那个领域的"世界"进行实践', "在它那个领域的“世界”进行实践"),
+    ("但问题是,是吗?——", "但问题是，是吗？——"),
+    ("简单的例子;CUDA Agent涉及编码", "简单的例子；CUDA Agent 涉及编码"),
+    ("10%的真实数据", "10% 的真实数据"),
+    ("奖励信号设计(输/赢)达到", "奖励信号设计（输/赢）达到"),
+    ("见 https://example.com/a:b 与 3.14 和 1,000", "见 https://example.com/a:b 与 3.14 和 1,000"),
+    ("We find that, indeed: yes.", "We find that, indeed: yes."),
+])
+def test_typeset_text(draft, typeset):
+    assert typeset_text(draft) == typeset
+
+
+def test_spacing_agrees_with_autocorrect_on_the_real_essay():
+    """Where autocorrect puts a space between Chinese and Latin, so do we (and nowhere else)."""
+    body = (ROOT / "essay" / "model-collapse.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    paragraphs = [p for p in body.split("\n\n") if re.search(r"[\u4e00-\u9fff]", p) and not p.startswith(("%%", "#", ">", ":::"))]
+    assert len(paragraphs) > 15
+    for paragraph in paragraphs:
+        prose = re.sub(r"\[@[^\]]*\]|%%.*?%%|\[([^\]]*)\]\([^)]*\)", r"\1", paragraph)
+
+        def spaces(text: str) -> list[str]:
+            return re.findall(r"[\u4e00-\u9fff] [A-Za-z0-9]|[A-Za-z0-9%] [\u4e00-\u9fff]", text)
+
+        assert spaces(typeset_text(prose)) == spaces(autocorrect_py.format(prose)), prose
+
+
+def test_context_crosses_inline_nodes():
+    nodes = typeset_inlines((Text("用"), Code("x"), Text("和"), Styled("em", (Text("AI"),)), Text("模型")))
+    assert nodes == (Text("用 "), Code("x"), Text(" 和"), Styled("em", (Text(" AI"),)), Text(" 模型"))
+
+
+def test_a_line_break_inside_a_chinese_sentence_is_no_space():
+    assert typeset_inlines((Text("前文"), Break(False), Text("后文"))) == (Text("前文"), Text("后文"))
+    assert typeset_inlines((Text("words"), Break(False), Text("more"))) == (Text("words"), Break(False), Text("more"))
+
+
+def test_typography_off_keeps_the_text(project):
+    from conftest import run_cli
+
+    project.write("essay/x.md", "---\ntitle: t\ntypography: false\n---\n中文English,混排[@smith2020]，[@lee2019]。\n")
+    assert run_cli([], project).code == 0
+    assert "中文English,混排" in (project / "build" / "x.html").read_text(encoding="utf-8")
