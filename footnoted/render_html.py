@@ -10,7 +10,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+import os
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from footnoted.bibliography import Passage
 from footnoted.resolve import ResolvedEssay
@@ -26,7 +28,7 @@ def environment(folder: Path = TEMPLATES) -> Environment:
     """One Jinja environment, templates compiled once per process."""
     env = Environment(
         loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=_bytecode_cache(),
     )
     env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs,
                        date_words=date_words, plain=block_text)
@@ -42,6 +44,17 @@ def fixed_cjk_spaces(text: str) -> str:
     does not stretch. WeasyPrint justifies by widening U+0020 only, so in a Chinese line those few
     spaces would take all the slack and open wide gaps around every Latin word."""
     return _CJK_SPACE.sub("\u2005", text)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between runs (checked against the template's source), so a cold
+    build does not compile the templates again: compiling costs more than rendering."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "footnoted" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every time, still correct
+    return FileSystemBytecodeCache(str(folder))
 
 
 def passage_paragraphs(passage: Passage) -> list[list[tuple[str, bool]]]:

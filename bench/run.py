@@ -1,0 +1,113 @@
+"""The benchmark: our targets against pandoc and against WeasyPrint's own floor.
+
+Prints one table of medians over several whole-process runs (cold processes, as a writer's
+`build.py` call is), with peak memory. Run it as `./dev bench` (which installs pandoc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import scaled_essay  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    seconds: float  # median wall time
+    peak_mib: float  # largest resident set of the process
+
+
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode() if process.stderr else ''}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(label: str, command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None) -> Measure:
+    environment = {**os.environ, **(env or {})}
+    run_once(command, cwd, environment)  # warm the file cache and our template cache
+    results = [run_once(command, cwd, environment) for _ in range(runs)]
+    return Measure(label, statistics.median(r[0] for r in results), max(r[1] for r in results))
+
+
+def pandoc_draft(text: str) -> str:
+    """The same essay for pandoc: our `@key:quote` becomes pandoc's `@key`, `%%` comments go."""
+    import re
+
+    text = re.sub(r"%%.*?%%", "", text, flags=re.S)
+    return re.sub(r"(@[\w.-]+):[\w.-]+", r"\1", text)
+
+
+def project_with(folder: Path, essay_text: str) -> Path:
+    (folder / "essay").mkdir(parents=True)
+    (folder / "essay" / "essay.md").write_text(essay_text, encoding="utf-8")
+    shutil.copytree(ROOT / "citations", folder / "citations")
+    (folder / "essay.pandoc.md").write_text(pandoc_draft(essay_text), encoding="utf-8")
+    return folder
+
+
+def ours(target: str) -> list[str]:
+    return [PYTHON, str(ROOT / "build.py"), "--target", target, "--out", "out"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scales", default="1,10,100", help="manuscript sizes, in essays")
+    options = parser.parse_args()
+    env = {"SOURCE_DATE_EPOCH": "1774396800"}
+    rows: list[Measure] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        base = project_with(Path(scratch) / "x1", scaled_essay(1).replace("## 第 1 章\n\n", ""))
+        floor = [PYTHON, "-c", "import markdown_it, mdit_py_plugins.footnote, jinja2, yaml"]
+        rows.append(measure("floor: python + blog/xhs imports", floor, base, options.runs))
+        for target in ("blog", "xhs", "pdf"):
+            rows.append(measure(f"ours --target {target}", ours(target), base, options.runs, env))
+        if shutil.which("pandoc"):
+            bibliography = str(base / "citations" / "references.yaml")
+            rows.append(measure("pandoc --citeproc -s → HTML", ["pandoc", "--citeproc", "-s", "--bibliography", bibliography,
+                                "-o", "p.html", "essay.pandoc.md"], base, options.runs))
+            venv_bin = str(Path(PYTHON).parent)
+            rows.append(measure("pandoc --citeproc → PDF (weasyprint)", ["pandoc", "--citeproc", "--pdf-engine=weasyprint",
+                                "--bibliography", bibliography, "-o", "p.pdf", "essay.pandoc.md"], base, max(1, options.runs // 2),
+                                {"PATH": f"{venv_bin}:{os.environ['PATH']}"}))
+        floor_pdf = [PYTHON, str(ROOT / "bench" / "weasyprint_floor.py"), str(base)]
+        rows.append(measure("floor: WeasyPrint alone on our print HTML", floor_pdf, base, options.runs, env))
+        for scale in (int(s) for s in options.scales.split(",")):
+            folder = project_with(Path(scratch) / f"s{scale}", scaled_essay(scale))
+            runs = options.runs if scale < 100 else max(1, options.runs // 2)
+            for target in ("blog", "xhs"):
+                rows.append(measure(f"{scale}× manuscript, ours --target {target}", ours(target), folder, runs, env))
+            if scale <= 10:  # WeasyPrint at 100× is a 900-page book: minutes per layout
+                rows.append(measure(f"{scale}× manuscript, ours --target pdf", ours("pdf"), folder, 1, env))
+            if shutil.which("pandoc"):
+                bibliography = str(folder / "citations" / "references.yaml")
+                rows.append(measure(f"{scale}× manuscript, pandoc → HTML", ["pandoc", "--citeproc", "-s", "--bibliography",
+                                    bibliography, "-o", "p.html", "essay.pandoc.md"], folder, runs))
+    print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · medians of {options.runs} runs")
+    print(f"{'what':<48} {'seconds':>9} {'peak MiB':>9}")
+    for row in rows:
+        print(f"{row.label:<48} {row.seconds:>9.3f} {row.peak_mib:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
