@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from footnoted.bibliography import Bibliography, Entry, Passage
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
-from footnoted.styles import attribution, format_bibliography_entry, format_reference, is_chinese_source, locator_text, short_author
+from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
     Block, Blocks, Cite, CiteItem, Div, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
     PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text,
@@ -189,8 +189,10 @@ class _Resolver:
             entry = found[0][0]  # type: ignore[index]
             lead.append(Text(short_author(entry, self.chinese)))
         if in_note:  # inside an author footnote: the reference joins the note's own text
-            runs = self.source_runs(cite.items, show_passages=False)
-            return [*lead, InlineReference(tuple(r for source in runs for r in source.runs))]
+            runs = [r for source in self.source_runs(cite.items, show_passages=False) for r in source.runs]
+            if runs and runs[-1].text == ".":  # the sentence of the note ends it, not the reference
+                runs.pop()
+            return [*lead, InlineReference(tuple(runs))]
         return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
 
     def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:
@@ -225,8 +227,8 @@ class _Resolver:
             label, value = self.locator_of(item, passage)
             full = entry.id not in self.first_cited
             self.first_cited.setdefault(entry.id, entry)
-            chinese = is_chinese_source(entry) if self.style == "gb7714" else False
-            runs = list(format_reference(self.style, entry, locator_text(label, value, chinese), short=not full))
+            # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
+            runs = list(format_reference(self.style, entry, locator_text(label, value, self.chinese), short=not full))
             if item.prefix:
                 runs.insert(0, Run(item.prefix + " "))
             if item.suffix:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from footnoted.tree import Blocks, Break, Code, Div, Inline, Link, ListBlock, Styled, TableBlock, Text
+from footnoted.tree import Blocks, Break, Code, Div, Inline, InlineReference, Link, ListBlock, Styled, TableBlock, Text
 
 CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
@@ -126,7 +126,7 @@ def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
             before = next((_edge(n, last=True) for n in reversed(flat[:position]) if _edge(n, last=True)), "")
             following = next((n for n in flat[position + 1 :] if _edge(n, last=False)), None)
             after = _edge(following, last=False) if following is not None else ""
-            if isinstance(node, Text) and not isinstance(following, Code):
+            if isinstance(node, Text) and not isinstance(following, (Code, InlineReference)):
                 after = ""  # the next text node spaces its own start
             contexts[id(node)] = (before, after)
     return _rebuild(nodes, contexts)
@@ -145,6 +145,8 @@ def _flatten(nodes: tuple[Inline, ...]) -> list[Inline]:
 def _edge(node: Inline, last: bool) -> str:
     if isinstance(node, (Text, Code)):
         return node.text[-1:] if last else node.text[:1]
+    if isinstance(node, InlineReference) and node.runs:
+        return node.runs[-1].text[-1:] if last else node.runs[0].text[:1]
     if isinstance(node, Break):
         return " "
     return ""
