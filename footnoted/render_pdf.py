@@ -94,7 +94,7 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
     pages = len(document.pages)
     summary = f"{pages} pages, {len(notes)} notes each on the page of its call"
     if nudged:
-        summary += f" ({nudged} blocks nudged)"
+        summary += f" ({nudged} block{'s' if nudged > 1 else ''} nudged)"
     return Rendered(files=((f"{resolved.essay.stem}.pdf", pdf),), summary=summary, diagnostics=tuple(problems))
 
 

@@ -21,7 +21,7 @@ from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Cite, CiteItem, Div, ListBlock, PassageQuote, TableBlock, Text
+from footnoted.tree import CiteItem, Div, ListBlock
 from footnoted.typography import CJK, typeset_text
 
 BODY_LIMIT = 1000  # UTF-16 units, header and hashtags included; the editor's own rule is unpublished
@@ -77,8 +77,6 @@ class _Writer:
         self.images: list[str] = []
         self.pending: list[_Pending] = []
         self.entries = {entry.id: entry for entry, _ in resolved.references}
-        self.items_by_note = _cite_items_by_note(resolved)
-        self.footnote_cites: list[tuple[CiteItem, ...]] = []
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.tags = self.hashtags()
         self.disclosure = self.front.ai_disclosure
@@ -285,20 +283,17 @@ class _Writer:
                 out.append(_strip_html(node.html))
             elif kind == "note_ref":
                 out.append(self.note_call(node, "".join(out)))
-            elif kind == "inline_reference" and self.footnote_cites:
-                out.append(self.short_sources(self.footnote_cites.pop(0), None, "".join(out), line))
-            elif kind == "inline_reference":  # not found again in the footnote: its words, without links
-                out.append("".join(run.text for run in node.runs if not run.url))
+            elif kind == "inline_reference":  # a citation inside an author footnote
+                out.append(self.short_sources(node.items, None, "".join(out), line))
         return "".join(out)
 
     def note_call(self, ref, before: str) -> str:  # type: ignore[no-untyped-def]
         note = self.resolved.notes[ref.number - 1]
         if note.is_citation:
-            items = self.items_by_note.get(note.number) or tuple(CiteItem(s.entry.id) for s in note.sources)
+            items = tuple(source.item for source in note.sources)
             return self.short_sources(items, [s.passage for s in note.sources], before, note.line)
         if not ref.first_call:  # the footnote was expanded at its first call
             return ""
-        self.footnote_cites = _cite_items_in(self.resolved.essay.footnotes[note.label].blocks)
         text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in note.blocks) if t)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
 
@@ -323,8 +318,8 @@ class _Writer:
         return f"({words})" if not before or before[-1].isspace() else f" ({words})"
 
     def source_of_block(self, block) -> str:  # type: ignore[no-untyped-def]
-        items = self.items_by_note.get(block.note.number)
-        return self.short_source(block.entry, *_locator(items[0] if items else None, block.passage))
+        item = self.resolved.notes[block.note.number - 1].sources[0].item
+        return self.short_source(block.entry, *_locator(item, block.passage))
 
     def short_source(self, entry: Entry, label: str, value: str, with_author: bool = True) -> str:
         """'Shumailov 等, Nature 2024, p. 755': enough to find the source in the 参考 list."""
@@ -531,43 +526,6 @@ def _lines_of(block: object) -> set[int]:
         if getattr(child, "kind", "") in _BLOCKS:
             lines |= _lines_of(child)
     return lines
-
-
-def _cite_items_in(blocks: tuple) -> list[tuple[CiteItem, ...]]:
-    """Every citation under `blocks`, in the order the resolver meets them."""
-    found: list[tuple[CiteItem, ...]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, (Cite, PassageQuote)):
-            found.append(node.items if isinstance(node, Cite) else node.cite.items)
-        if isinstance(node, ListBlock):
-            children: tuple = tuple(b for item in node.items for b in item)
-        elif isinstance(node, TableBlock):
-            children = tuple(n for cell in (*node.header, *(c for row in node.rows for c in row)) for n in cell)
-        else:
-            children = getattr(node, "children", ())
-        for child in children:
-            if not isinstance(child, Text):
-                walk(child)
-
-    for block in blocks:
-        walk(block)
-    return found
-
-
-def _cite_items_by_note(resolved: ResolvedEssay) -> dict[int, tuple[CiteItem, ...]]:
-    """Each citation note's items, for their locators, prefixes and suffixes.
-
-    A resolved note keeps only its formatted reference, so the items are found again in the
-    parsed essay: the resolver numbers body citations in document order, so the n-th citation
-    note is the n-th citation of the body. Checked key by key; on any mismatch none are used.
-    """
-    notes = [note for note in resolved.notes if note.is_citation]
-    cites = _cite_items_in(resolved.essay.blocks)
-    pairs = list(zip(notes, cites))
-    if len(notes) != len(cites) or any([s.entry.id for s in n.sources] != [i.key for i in its] for n, its in pairs):
-        return {}
-    return {note.number: items for note, items in pairs}
 
 
 def _front_matter_place(path: str, key: str) -> tuple[int, int]:

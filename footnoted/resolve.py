@@ -28,6 +28,7 @@ class CitedSource:
     runs: tuple[Run, ...]  # the reference with its prefix, locator and suffix
     passage: Passage | None  # shown in the note; None when the body shows it already
     full: bool
+    item: CiteItem  # as written: its locator, prefix and suffix, for targets that format their own
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ class _Resolver:
             runs = [r for source in self.source_runs(cite.items, show_passages=False) for r in source.runs]
             if runs and runs[-1].text == ".":  # the sentence of the note ends it, not the reference
                 runs.pop()
-            return [*lead, InlineReference(tuple(runs))]
+            return [*lead, InlineReference(tuple(runs), cite.items)]
         return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
 
     def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:
@@ -235,7 +236,7 @@ class _Resolver:
                 runs.append(Run(" " + item.suffix))
             if position < len(items) - 1:
                 runs.append(Run("；" if self.chinese else "; "))
-            sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full))
+            sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full, item))
         return tuple(sources)
 
     def locator_of(self, item: CiteItem, passage: Passage | None) -> tuple[str, str]:

@@ -118,6 +118,7 @@ class InlineReference:
     """A citation inside an author footnote: rendered in the note's text, never as a nested note."""
 
     runs: tuple[Run, ...]
+    items: tuple[CiteItem, ...] = ()  # as written, for targets that format their own
     kind: ClassVar[str] = "inline_reference"
 
 
