@@ -52,7 +52,7 @@ def _neighbours(text: str, index: int, before: str, after: str) -> tuple[str, st
     return left, right
 
 
-_VERBATIM = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+|[\w.+-]+@[\w-]+\.[\w.]+", re.I)
+_VERBATIM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+|[\w.+-]+@[\w-]+\.[\w.]+")
 
 
 def _punctuation(text: str, before: str, after: str) -> str:
