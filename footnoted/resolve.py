@@ -172,6 +172,9 @@ class _Resolver:
         result: list[Inline] = []
         for node in nodes:
             if isinstance(node, Cite):
+                if not node.in_text and not in_note and result and isinstance(result[-1], Text):
+                    # "they are [@key]." is written with a space; a note call stands against the word.
+                    result[-1] = Text(result[-1].text.rstrip(" "))
                 result.extend(self.cite(node, in_note))
             elif isinstance(node, FootnoteRef):
                 result.extend(self.footnote_ref(node, in_note))
@@ -191,8 +194,8 @@ class _Resolver:
             lead.append(Text(short_author(entry, self.chinese)))
         if in_note:  # inside an author footnote: the reference joins the note's own text
             runs = [r for source in self.source_runs(cite.items, show_passages=False) for r in source.runs]
-            if runs and runs[-1].text == ".":  # the sentence of the note ends it, not the reference
-                runs.pop()
+            if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
+                runs[-1] = replace(runs[-1], text=runs[-1].text[:-1])
             return [*lead, InlineReference(tuple(runs), cite.items)]
         return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
 

@@ -22,6 +22,9 @@ GB_TYPE_CODES = {
 _MONTHS = ("January February March April May June July August September October November December").split()
 
 
+_CHINESE_LOCATORS = {"chapter": "第 {} 章", "section": "第 {} 节", "volume": "第 {} 卷", "paragraph": "第 {} 段", "line": "第 {} 行"}
+
+
 def is_chinese_source(entry: Entry) -> bool:
     return entry.language.lower().startswith("zh") or bool(_CJK.search(entry.title))
 
@@ -32,7 +35,8 @@ def locator_text(label: str, value: str, chinese: bool) -> str:
         return ""
     if label in ("page", ""):
         return value
-    return f"第 {value} 章" if chinese and label == "chapter" else f"{label} {value}"
+    chinese_form = _CHINESE_LOCATORS.get(label) if chinese else None
+    return chinese_form.format(value) if chinese_form else f"{label} {value}"
 
 
 # --- names --------------------------------------------------------------------
@@ -110,10 +114,9 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False) -> tuple[
     code = GB_TYPE_CODES.get(entry.type, "Z")
     authors = gb_authors(entry)
     head = _end_sentence(authors) + " " if authors else ""
-    if short:
-        first = _gb_name(entry.authors[0]) + ", " + _et_al(entry) if len(entry.authors) > 1 or entry.others else authors
+    if short:  # the same authors (three at most), the title and the place: no venue, no link
         tail = f": {locator}." if locator else "."
-        return (Run(f"{_end_sentence(first)} {entry.title}[{code}]{tail}" if first else f"{entry.title}[{code}]{tail}"),)
+        return (Run(f"{head}{entry.title}[{code}]{tail}"),)
     pages = locator or entry.page.replace("--", "-")
     if code == "J":
         issue = f"({entry.issue})" if entry.issue else ""

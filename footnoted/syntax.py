@@ -44,7 +44,8 @@ _TERM_ALTERNATIVES = "|".join(sorted((re.escape(t) for t in LOCATOR_TERMS), key=
 _VALUE = r"[\w:–—-]+(?:\s*[,&]\s*\d[\w:–—-]*)*"
 _LOCATOR = re.compile(rf"(?P<term>{_TERM_ALTERNATIVES})\.?\s*(?P<value>{_VALUE})(?P<rest>.*)\Z", re.S | re.I)
 _BARE_PAGE = re.compile(rf"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S)
-_CHINESE_PAGE = re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*页(?P<rest>.*)\Z", re.S)
+_CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "volume", "段": "paragraph", "行": "line"}
+_CHINESE_LOCATOR = re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S)
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ class CiteSyntaxError(ValueError):
 def split_locator(text: str) -> tuple[str, str, str]:
     """', pp. 33–35, emphasis added' -> ('page', '33–35', 'emphasis added')."""
     text = text.strip().removeprefix(",").strip()
-    for pattern, label in ((_CHINESE_PAGE, "page"), (_LOCATOR, None), (_BARE_PAGE, "page")):
+    for pattern, label in ((_CHINESE_LOCATOR, None), (_LOCATOR, None), (_BARE_PAGE, "page")):
         match = pattern.match(text)
         if match:
-            term = label or LOCATOR_TERMS[match.group("term").lower()]
+            term = label or _CHINESE_UNITS.get(match.group("term")) or LOCATOR_TERMS[match.group("term").lower()]
             return term, match.group("value").strip(), match.group("rest").strip().removeprefix(",").strip()
     return "", "", text
 
