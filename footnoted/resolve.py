@@ -16,7 +16,7 @@ from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, h
 from footnoted.essay import Essay
 from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
-    Block, Blocks, Cite, CiteItem, Div, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
+    Block, Blocks, Break, Cite, CiteItem, Div, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
     PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text,
 )
 from footnoted.typography import typeset_blocks, typeset_text
@@ -82,6 +82,22 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
         cited.sort(key=lambda e: (short_author(e, False).lower(), e.year, e.title))
     references = tuple((entry, format_bibliography_entry(style, entry)) for entry in cited)
     return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
+
+
+def _calls_after_punctuation(nodes: list[Inline]) -> tuple[Inline, ...]:
+    """English notes follow the punctuation ("are.²", as pandoc and Chicago set them);
+    Chinese ones stay before it (GB/T 7714: "样子[2]。")."""
+    for index in range(len(nodes) - 1):
+        after = nodes[index + 1]
+        if isinstance(nodes[index], NoteRef) and isinstance(after, Text) and after.text[:1] in ".,;:!?":
+            moved = after.text[0]
+            start = index
+            while start > 0 and isinstance(nodes[start - 1], NoteRef):
+                start -= 1
+            if start > 0 and isinstance(nodes[start - 1], Text):
+                nodes[start - 1] = Text(nodes[start - 1].text + moved)
+                nodes[index + 1] = Text(after.text[1:])
+    return tuple(n for n in nodes if not (isinstance(n, Text) and not n.text))
 
 
 def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> list[Diagnostic]:
@@ -172,9 +188,12 @@ class _Resolver:
         result: list[Inline] = []
         for node in nodes:
             if isinstance(node, Cite):
-                if not node.in_text and not in_note and result and isinstance(result[-1], Text):
+                if not node.in_text and not in_note:
                     # "they are [@key]." is written with a space; a note call stands against the word.
-                    result[-1] = Text(result[-1].text.rstrip(" "))
+                    while result and isinstance(result[-1], Break) and not result[-1].hard:
+                        result.pop()
+                    if result and isinstance(result[-1], Text):
+                        result[-1] = Text(result[-1].text.rstrip(" "))
                 result.extend(self.cite(node, in_note))
             elif isinstance(node, FootnoteRef):
                 result.extend(self.footnote_ref(node, in_note))
@@ -182,7 +201,7 @@ class _Resolver:
                 result.append(replace(node, children=self.inlines(node.children, in_note)))
             else:
                 result.append(node)
-        return tuple(result)
+        return tuple(result) if self.chinese else _calls_after_punctuation(result)
 
     def cite(self, cite: Cite, in_note: bool) -> list[Inline]:
         found = [self.lookup(item) for item in cite.items]
