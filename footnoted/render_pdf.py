@@ -21,9 +21,9 @@ from weasyprint.urls import URLFetcher
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.render_html import description, environment
-from footnoted.resolve import Note, ResolvedEssay
+from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Block, Blocks, Div, Inline, Link, ListBlock, NoteRef, ResolvedPassage, Styled, TableBlock
+from footnoted.tree import Block, Blocks, Div, Inline, Link, ListBlock, NoteRef, ResolvedPassage, Styled, TableBlock, map_inlines
 
 MM_PER_PT = 25.4 / 72
 
@@ -120,6 +120,8 @@ def number_print_notes(resolved: ResolvedEssay) -> tuple[Blocks, list[Note], dic
     the notes, and for each note the line of the block holding its call (for nudges)."""
     numberer = _PrintNumberer(resolved)
     blocks = numberer.blocks(resolved.blocks, line=0)
+    if not resolved.front.is_chinese:
+        blocks = map_inlines(blocks, calls_after_punctuation)
     return blocks, numberer.notes, numberer.call_lines
 
 

@@ -84,9 +84,11 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
 
 
-def _calls_after_punctuation(nodes: list[Inline]) -> tuple[Inline, ...]:
-    """English notes follow the punctuation ("are.²", as pandoc and Chicago set them);
-    Chinese ones stay before it (GB/T 7714: "样子[2]。")."""
+def calls_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """For notes set as numbers (blog, print): in English the call follows the punctuation
+    ("are.²", as pandoc and Chicago set them); Chinese keeps it before (GB/T 7714: "样子[2]。").
+    Xiaohongshu writes the source in parentheses, before the punctuation, and does not use this."""
+    nodes = list(inlines)
     for index in range(len(nodes) - 1):
         after = nodes[index + 1]
         if isinstance(nodes[index], NoteRef) and isinstance(after, Text) and after.text[:1] in ".,;:!?":
@@ -201,7 +203,7 @@ class _Resolver:
                 result.append(replace(node, children=self.inlines(node.children, in_note)))
             else:
                 result.append(node)
-        return tuple(result) if self.chinese else _calls_after_punctuation(result)
+        return tuple(result)
 
     def cite(self, cite: Cite, in_note: bool) -> list[Inline]:
         found = [self.lookup(item) for item in cite.items]

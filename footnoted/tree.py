@@ -7,7 +7,8 @@ tree. Each node names its `kind`, which the templates dispatch on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import ClassVar, Union
 
 from footnoted.bibliography import Entry, Passage
@@ -236,6 +237,25 @@ def plain_text(inlines: Inlines) -> str:
         elif isinstance(node, Break):
             parts.append(" ")
     return "".join(parts)
+
+
+def map_inlines(blocks: Blocks, change: Callable[[Inlines], Inlines]) -> Blocks:
+    """The blocks with `change` applied to the inline content of every paragraph, heading and
+    table cell, however deeply nested."""
+
+    def block(node: Block) -> Block:
+        if isinstance(node, ListBlock):
+            return replace(node, items=tuple(map_inlines(item, change) for item in node.items))
+        if isinstance(node, TableBlock):
+            return replace(node, header=tuple(change(c) for c in node.header),
+                           rows=tuple(tuple(change(c) for c in row) for row in node.rows))
+        if isinstance(node, (Div, BlockQuote)):
+            return replace(node, children=map_inlines(node.children, change))
+        if isinstance(node, (Paragraph, Heading)):
+            return replace(node, children=change(node.children))
+        return node
+
+    return tuple(block(b) for b in blocks)
 
 
 def block_text(block: object) -> str:

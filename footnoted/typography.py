@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from footnoted.tree import Blocks, Break, Code, Div, Inline, InlineReference, Link, ListBlock, Styled, TableBlock, Text
+from footnoted.tree import Blocks, Break, Code, Inline, InlineReference, Link, Styled, Text, map_inlines
 
 CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
@@ -101,20 +101,7 @@ def _quotes(text: str, before: str) -> str:
 
 
 def typeset_blocks(blocks: Blocks) -> Blocks:
-    return tuple(_block(block) for block in blocks)
-
-
-def _block(block):  # type: ignore[no-untyped-def]
-    if isinstance(block, ListBlock):
-        return replace(block, items=tuple(typeset_blocks(item) for item in block.items))
-    if isinstance(block, TableBlock):
-        return replace(block, header=tuple(typeset_inlines(c) for c in block.header),
-                       rows=tuple(tuple(typeset_inlines(c) for c in row) for row in block.rows))
-    if isinstance(block, Div) or block.kind == "blockquote":
-        return replace(block, children=typeset_blocks(block.children))
-    if block.kind in ("paragraph", "heading"):
-        return replace(block, children=typeset_inlines(block.children))
-    return block
+    return map_inlines(blocks, typeset_inlines)
 
 
 def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
