@@ -43,7 +43,7 @@ LOCATOR_TERMS = {
 _TERM_ALTERNATIVES = "|".join(sorted((re.escape(t) for t in LOCATOR_TERMS), key=len, reverse=True))
 _VALUE = r"[\w:–—-]+(?:\s*[,&]\s*\d[\w:–—-]*)*"
 _LOCATOR = re.compile(rf"(?P<term>{_TERM_ALTERNATIVES})\.?\s*(?P<value>{_VALUE})(?P<rest>.*)\Z", re.S | re.I)
-_BARE_PAGE = re.compile(rf"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S)
+_BARE_PAGE = re.compile(r"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S)
 _CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "volume", "段": "paragraph", "行": "line"}
 _CHINESE_LOCATOR = re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S)
 

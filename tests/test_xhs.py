@@ -44,10 +44,10 @@ def scratch(tmp_path_factory):
     return folder, load_bibliography([folder / "refs.yaml"])
 
 
-def render(scratch, draft: str, options: RenderOptions = RenderOptions()):
+def render(scratch, draft: str, options: RenderOptions | None = None):
     folder, bibliography = scratch
     essay = parse_essay("essay/x.md", draft.encode("utf-8"), folder)
-    return render_xhs(resolve(essay, bibliography), options)
+    return render_xhs(resolve(essay, bibliography), options or RenderOptions())
 
 
 def parts_of(rendered) -> list[str]:
