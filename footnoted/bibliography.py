@@ -7,6 +7,7 @@ from a quote id to a passage. Fields we do not use are accepted and ignored, as 
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from types import MappingProxyType
 
 from footnoted.diagnostics import Diagnostic, InputError, error
 from footnoted.source import read_text
-from footnoted.yamlsafe import Place, YamlList, YamlMap, load_yaml
+from footnoted.yamlsafe import Place, YamlList, YamlMap, collector_paused, load_yaml
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,10 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
     problems: list[Diagnostic] = []
     for path in paths:
         try:
-            data = load_yaml(read_text(str(path), path.read_bytes()), str(path))
-            for entry in _entries_of(str(path), data, problems):
+            with collector_paused():  # the entries are a tree too
+                data = load_yaml(read_text(str(path), path.read_bytes()), str(path))
+                file_entries = _entries_of(str(path), data, problems)
+            for entry in file_entries:
                 if entry.id in entries:
                     first = entries[entry.id]
                     problems.append(error(entry.path, entry.line, entry.col,
@@ -178,6 +181,9 @@ class _EntryReader:
         for key in ("id", "type", "title"):
             if item.get(key) in (None, ""):
                 self.fail(item.place, f"entry is missing '{key}'", "bib.missing-field")
+        for key in ("id", "type"):
+            if item.get(key) not in (None, "") and _wrong_type(item[key]):
+                self.fail(self.at(key), f"'{key}' must be text, not {_kind(item[key])}", "bib.field-type")
         entry_id = str(item.get("id", ""))
         if ":" in entry_id or re.search(r"\s", entry_id):
             self.fail(self.at("id"), f"id '{entry_id}' may not contain ':' or spaces", "bib.bad-id")
@@ -200,6 +206,10 @@ class _EntryReader:
                 fields[key] = self.date(key)
         if "others" in item:
             fields["others"] = item["others"] is True
+            if not isinstance(item["others"], bool):
+                self.fail(self.at("others"), "'others' must be true or false", "bib.field-type")
+            elif item["others"] and not fields.get("authors"):  # "et al." needs someone before it
+                self.fail(self.at("others"), "'others: true' needs at least one 'author'", "bib.field-type")
         if "quotes" in item:
             fields["quotes"] = self.quotes()
         if not self.ok:
@@ -236,6 +246,9 @@ class _EntryReader:
         first = parts[0] if isinstance(parts, list) and parts else None
         if not (isinstance(first, list) and 1 <= len(first) <= 3 and all(isinstance(p, int) and not isinstance(p, bool) for p in first)):
             self.fail(self.at(key), f"'{key}' must be {{date-parts: [[year, month, day]]}}", "bib.field-type")
+            return None
+        if not _real_date(*first):  # a month 13 would crash the date in words
+            self.fail(self.at(key), f"'{key}' {first} is not a real date: [[year, month, day]]", "bib.bad-date")
             return None
         return Date(*first)
 
@@ -285,6 +298,19 @@ class _EntryReader:
             rows=tuple(tuple(str(c) for c in row) for row in rows),  # type: ignore[union-attr]
             caption=str(table.get("caption", "")),
         )
+
+
+def _wrong_type(value: object) -> bool:
+    return isinstance(value, bool) or not isinstance(value, (str, int))
+
+
+def _real_date(year: int, month: int = 1, day: int = 1) -> bool:
+    """The month and day exist. Any year will do: CSL writes 380 BCE as -379."""
+    try:
+        datetime.date(year if 1 <= year <= 9999 else 2000, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _kind(value: object) -> str:

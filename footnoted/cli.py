@@ -1,48 +1,67 @@
-"""The command line: `python build.py [--target …] [--essay …] [--citations …] [--out …] [--strict]`.
+"""The command line: `python build.py [check|serve] [--target …] [--essay …] [--citations …] [--out …] [--strict]`.
 
 The library raises `InputError` with diagnostics; this module prints them, one line each,
 and turns them into exit codes: 0 built, 1 input errors, 2 usage errors. The stages run in
 the open, in the order a reader expects: load the bibliography, parse each essay, resolve,
-render each target, write.
+render each target, write. `check` runs the same stages without rendering and adds what is
+still open (footnoted.check); `--watch` and `serve` rebuild on every save (footnoted.watch,
+footnoted.serve).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
-from footnoted.diagnostics import Diagnostic, InputError, Severity, has_errors
+from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
 from footnoted.essay import Essay
 from footnoted.output import OutputError, remove_stale, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
-from footnoted.targets import RenderOptions, available_targets, renderer
+from footnoted.targets import Rendered, RenderOptions, available_targets, renderer
+
+COMMANDS = ("check", "serve")
 
 
 class UsageError(Exception):
     pass
 
 
-def make_argument_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="build.py", description="Build footnoted essays: a blog page, a print PDF and Xiaohongshu text."
-    )
-    parser.add_argument("--target", choices=["blog", "pdf", "xhs", "all"], default="all",
-                        help="what to build (default: all targets that exist)")
+def make_argument_parser(command: str | None = None) -> argparse.ArgumentParser:
+    descriptions = {
+        None: "Build footnoted essays: a blog page, a print PDF and Xiaohongshu text.",
+        "check": "Report every problem and everything still open, without writing outputs.",
+        "serve": "Preview the blog page on 127.0.0.1: rebuilt on every save, reloaded in the browser.",
+    }
+    epilog = None if command else "commands: 'build.py check [options]' reports what is open; 'build.py serve [options]' previews the blog page"
+    parser = argparse.ArgumentParser(prog="build.py" + (f" {command}" if command else ""), description=descriptions[command],
+                                     epilog=epilog)
+    parser.add_argument("--target", choices=["blog", "pdf", "xhs", "all"], default=None,
+                        help="what to build (default: all targets that exist; serve: blog)")
     parser.add_argument("--essay", nargs="+", type=Path, metavar="FILE", help="the drafts to build (default: essay/*.md)")
     parser.add_argument("--citations", type=Path, default=Path("citations"), metavar="FILE_OR_DIR",
                         help="a CSL-YAML file or a folder of them (default: citations/)")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings as errors (an unreviewed LLM-drafted block among them)")
+    parser.add_argument("--xhs-original", choices=["yes", "no"], default="yes",
+                        help="xhs: give the original after a passage's translation (default: yes)")
+    parser.set_defaults(out=Path("build"), paper=None, pdf_tagged=False, pdf_press=False, watch=False, serve=False, port=8000)
+    if command == "check":
+        return parser
     parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="where outputs go (default: build/)")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--paper", choices=["a5", "b5", "a4"], help="pdf: the paper size (default: front matter, else a5)")
     parser.add_argument("--pdf-tagged", action="store_true", help="pdf: a tagged, accessible PDF (PDF/UA)")
     parser.add_argument("--pdf-press", action="store_true", help="pdf: crop marks and 3 mm bleed for a print shop")
-    parser.add_argument("--xhs-original", choices=["yes", "no"], default="yes",
-                        help="xhs: give the original after a passage's translation (default: yes)")
+    if command is None:
+        parser.add_argument("--watch", action="store_true", help="rebuild on every save of a draft, the bibliography or a template")
+        parser.add_argument("--serve", action="store_true", help="the same as the serve command")
+    parser.add_argument("--port", type=int, default=8000, help="serve: the port on 127.0.0.1 (default: 8000; 0: any free one)")
     return parser
 
 
@@ -52,11 +71,29 @@ def render_options(options: argparse.Namespace) -> RenderOptions:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args and not args[0].startswith("-") else None
+    if command is not None and command not in COMMANDS:
+        print(f"build.py: error: unknown command '{command}' (commands: {', '.join(COMMANDS)})"
+              f"{did_you_mean(command, COMMANDS)}", file=sys.stderr)
+        return 2
     try:
-        options = make_argument_parser().parse_args(argv)
+        options = make_argument_parser(command).parse_args(args[1:] if command else args)
     except SystemExit as exc:  # argparse printed the usage message
         return int(exc.code or 0)
+    serving = command == "serve" or options.serve
+    options.target = options.target or ("blog" if serving else "all")
     try:
+        if command == "check":
+            return check(options)
+        if serving:
+            from footnoted.serve import serve
+
+            return serve(options)
+        if options.watch:
+            from footnoted.watch import watch
+
+            return watch(options)
         return build(options)
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
@@ -66,55 +103,105 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def build(options: argparse.Namespace) -> int:
+class Inputs:
+    """Where a build gets its parsed inputs. Watch mode uses one that remembers them."""
+
+    def bibliography(self, files: list[Path]) -> Bibliography:
+        return load_bibliography(files)
+
+    def essay(self, path: Path) -> Essay:
+        return parse_essay_file(path)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One written target, for the build summary."""
+
+    target: str
+    files: tuple[tuple[Path, int], ...]  # each file and its size in bytes
+    extent: str  # "11 pages", "6,210 characters"
+    milliseconds: float
+    warnings: int
+
+
+@dataclass
+class BuildResult:
+    code: int
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    built: list[TargetResult] = field(default_factory=list)
+
+
+def essay_paths(options: argparse.Namespace) -> list[Path]:
     if not options.citations.exists():
         raise UsageError(f"no bibliography at '{options.citations}'")
-    essays_paths = options.essay or sorted(Path("essay").glob("*.md"))
-    if not essays_paths:
+    paths = options.essay or sorted(Path("essay").glob("*.md"))
+    if not paths:
         raise UsageError("no essays: put drafts in essay/*.md or name them with --essay")
+    return paths
+
+
+def chosen_targets(options: argparse.Namespace) -> list[str]:
     existing = available_targets()
     if options.target != "all" and options.target not in existing:
         raise UsageError(f"the {options.target} target is not built yet (targets: {', '.join(existing)})")
-    targets = existing if options.target == "all" else [options.target]
+    return existing if options.target == "all" else [options.target]
+
+
+def build(options: argparse.Namespace, inputs: Inputs | None = None) -> int:
+    return run_build(options, inputs or Inputs()).code
+
+
+def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
+    essays_paths = essay_paths(options)
+    targets = chosen_targets(options)
 
     diagnostics: list[Diagnostic] = []
     try:
-        bibliography = load_bibliography(bibliography_files(options.citations))
-    except InputError as exc:
-        return report(exc.diagnostics, strict=options.strict)  # shared input broken: write nothing
+        bibliography = inputs.bibliography(bibliography_files(options.citations))
+    except InputError as exc:  # shared input broken: write nothing
+        return BuildResult(report(exc.diagnostics, strict=options.strict), list(exc.diagnostics))
 
-    essays, failed = parse_all(essays_paths, diagnostics)
+    essays, failed = parse_all(essays_paths, diagnostics, inputs)
+    if options.strict:  # an LLM's draft nobody reviewed may not be published
+        from footnoted.check import unreviewed_drafts
+
+        diagnostics += [d for essay in essays for d in unreviewed_drafts(essay)]
     resolved = resolve_all(essays, bibliography, diagnostics)
     if not has_errors(diagnostics):  # with a broken essay, "never cited" would only be noise
         diagnostics += unused_in_bibliography(essays, bibliography)
     if options.strict:
         diagnostics = [replace(d, severity=Severity.ERROR) for d in diagnostics]
-    essay_paths = {str(p) for p in essays_paths}
-    if has_errors(d for d in diagnostics if d.path not in essay_paths):
-        return report(diagnostics, strict=options.strict)  # a shared input is wrong: write nothing
+    essay_paths_given = {str(p) for p in essays_paths}
+    if has_errors(d for d in diagnostics if d.path not in essay_paths_given):
+        return BuildResult(report(diagnostics, strict=options.strict), diagnostics)  # a shared input is wrong: write nothing
+    built: list[TargetResult] = []
     for essay in resolved:
         if has_errors(d for d in diagnostics if d.path == essay.essay.path):
             continue
         for target in targets:
             try:
-                failed |= not build_target(essay, target, options, diagnostics)
+                result = build_target(essay, target, options, diagnostics)
             except OutputError as exc:
                 print(exc, file=sys.stderr)
-                return 1
-    return report(diagnostics, strict=options.strict) or (1 if failed else 0)
+                return BuildResult(1, diagnostics, built)
+            failed |= result is None
+            built += [result] if result else []
+    print_summary(built, essays)
+    code = report(diagnostics, strict=options.strict) or (1 if failed else 0)
+    return BuildResult(code, diagnostics, built)
 
 
-def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace, diagnostics: list[Diagnostic]) -> bool:
-    """Render and write one target; an input error blocks only this target. True when written."""
+def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace, diagnostics: list[Diagnostic]) -> TargetResult | None:
+    """Render and write one target; an input error blocks only this target. The result when written."""
     started = time.perf_counter()
     try:
         rendered = renderer(target)(essay, render_options(options))
     except InputError as exc:
         diagnostics.extend(exc.diagnostics)
-        return False
+        return None
     diagnostics.extend(rendered.diagnostics)
     if options.strict and rendered.diagnostics:
-        return False
+        return None
     for name, data in rendered.files:
         write_atomic(options.out / name, data)
     if rendered.owned_folder:
@@ -123,10 +210,40 @@ def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace,
     for name, data in rendered.files:
         print(f"wrote {options.out / name} ({len(data):,} bytes)", flush=True)
     print(f"  {target}: {rendered.summary + ', ' if rendered.summary else ''}{elapsed * 1000:.0f} ms", flush=True)
-    return True
+    files = tuple((options.out / name, len(data)) for name, data in rendered.files)
+    return TargetResult(target, files, extent_of(rendered), elapsed * 1000, len(rendered.diagnostics))
 
 
-def parse_all(paths: list[Path], diagnostics: list[Diagnostic]) -> tuple[list[Essay], bool]:
+def extent_of(rendered: Rendered) -> str:
+    """Pages when the target says how many, else the characters a reader gets of the main file."""
+    pages = re.match(r"(\d+) pages?\b", rendered.summary)
+    if pages:
+        return f"{int(pages.group(1))} page{'s' * (pages.group(1) != '1')}"
+    name, data = rendered.files[0]
+    text = data.decode("utf-8", "replace")
+    if name.endswith(".html"):
+        text = re.sub(r"(?s)<(script|style)\b.*?</\1>|<[^>]+>", " ", text)
+        text = re.sub(r"\s+", " ", html.unescape(text)).strip()
+    return f"{len(text):,} characters"
+
+
+def print_summary(built: list[TargetResult], essays: list[Essay]) -> None:
+    from footnoted.check import provenance_report
+
+    if built:
+        print("summary:")
+    for result in built:
+        (first, size), more = result.files[0], len(result.files) - 1
+        name = f"{first}" + (f" (+{more} file{'s' * (more > 1)})" if more else "")
+        warnings = f"{result.warnings} warning{'s' * (result.warnings != 1)}"
+        print(f"  {result.target:<4}  {name}  {size:,} bytes  {result.extent}  {result.milliseconds:.0f} ms  {warnings}")
+    for essay in essays:
+        print(provenance_report(essay))
+    sys.stdout.flush()
+
+
+def parse_all(paths: list[Path], diagnostics: list[Diagnostic], inputs: Inputs | None = None) -> tuple[list[Essay], bool]:
+    inputs = inputs or Inputs()
     essays: list[Essay] = []
     stems: dict[str, Path] = {}
     failed = False
@@ -138,7 +255,7 @@ def parse_all(paths: list[Path], diagnostics: list[Diagnostic]) -> tuple[list[Es
             continue
         stems[path.stem] = path
         try:
-            essays.append(parse_essay_file(path))
+            essays.append(inputs.essay(path))
         except InputError as exc:
             diagnostics.extend(exc.diagnostics)
             failed = True
@@ -159,6 +276,58 @@ def resolve_all(essays: list[Essay], bibliography: Bibliography, diagnostics: li
         diagnostics.extend(result.warnings)
         resolved.append(result)
     return resolved
+
+
+def check(options: argparse.Namespace) -> int:
+    """Every diagnostic of a build, and what is still open, without rendering anything but the limits."""
+    from footnoted import check as open_work
+
+    paths = essay_paths(options)
+    targets = chosen_targets(options)
+    files = bibliography_files(options.citations)
+    diagnostics: list[Diagnostic] = []
+    try:
+        bibliography: Bibliography | None = load_bibliography(files)
+    except InputError as exc:
+        diagnostics += exc.diagnostics
+        bibliography = None
+    essays, _ = parse_all(paths, diagnostics)
+    for essay in essays:
+        diagnostics += [*open_work.editorial_todos(essay), *open_work.missing_links(essay), *open_work.typography_problems(essay),
+                        *open_work.unreviewed_drafts(essay), *open_work.raw_html_urls(essay)]
+    notes = [open_work.provenance_report(essay) for essay in essays]
+    diagnostics += open_work.bibliography_problems(files)
+    if bibliography is None:  # the essays' own problems still count; their citations cannot be judged
+        diagnostics += [d for essay in essays for d in essay.diagnostics]
+    else:
+        resolved = resolve_all(essays, bibliography, diagnostics)
+        if not has_errors(diagnostics):  # as in a build: with a broken essay, "never cited" is noise
+            diagnostics += unused_in_bibliography(essays, bibliography)
+        diagnostics += open_work.quote_problems(bibliography)
+        for essay in resolved if "xhs" in targets else ():
+            limits, summary = open_work.xhs_limits(essay, render_options(options))
+            diagnostics += limits
+            notes += [summary] if summary else []
+    code = report(diagnostics, strict=options.strict)
+    for note in notes:
+        print(note)
+    checked = sum(len(e.quotes) for e in bibliography.entries.values() if e.snapshot) if bibliography else 0
+    print(check_summary(diagnostics, options.strict, checked), flush=True)
+    return code
+
+
+def check_summary(diagnostics: list[Diagnostic], strict: bool, quotes_checked: int) -> str:
+    """'check: 1 error, 8 warnings (6 TODOs, 2 typography); 2 quotes checked against snapshots'."""
+    unique = set(diagnostics)
+    errors = len(unique) if strict else sum(d.severity is Severity.ERROR for d in unique)
+    todos = sum(d.code == "comment.todo" for d in unique)
+    typography = sum(d.code.startswith("typography.") for d in unique)
+    return (f"check: {_count(errors, 'error')}, {_count(len(unique) - errors, 'warning')} "
+            f"({_count(todos, 'TODO')}, {typography} typography); {_count(quotes_checked, 'quote')} checked against snapshots")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], strict: bool) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,9 +70,9 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
                 fields[key] = str(data[key]).strip()
             else:
                 at(key, f"'{key}' must be text", "frontmatter.type")
-    if not fields.get("title"):
+    if not fields.get("title") and not _wrong_type(data.get("title")):  # a wrong type is reported already
         problems.append(error(path, 1, 1, "front matter needs a 'title'", "frontmatter.missing-title"))
-    if fields.get("date") and not _DATE.match(str(fields["date"])):
+    if fields.get("date") and not _is_date(str(fields["date"])):
         at("date", f"'date' must be YYYY-MM-DD, not '{fields['date']}'", "frontmatter.date")
     tags = data.get("tags", [])
     if isinstance(tags, str):
@@ -97,6 +98,18 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     return FrontMatter(**fields), problems  # type: ignore[arg-type]
+
+
+def _is_date(text: str) -> bool:
+    """YYYY-MM-DD and a real day: '2024-13-01' would crash the date in words."""
+    try:
+        return bool(_DATE.match(text)) and bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _wrong_type(value: object) -> bool:
+    return value is not None and (isinstance(value, bool) or not isinstance(value, (str, int)))
 
 
 @dataclass(frozen=True)

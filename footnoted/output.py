@@ -22,6 +22,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
+        # "File exists" for `--out notes.txt` hides the cause: a file stands where a folder must.
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise OutputError(f"{blocker}: error: cannot write here: it is a file, not a folder [output.unwritable]") from None
         raise OutputError(f"{path.parent}: error: cannot write here: {exc.strerror} [output.unwritable]") from None
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -8,6 +8,7 @@ line and column of the draft (through the comment-stripping source map).
 from __future__ import annotations
 
 import base64
+import bisect
 import mimetypes
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from markdown_it.token import Token
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
 from footnoted.source import SourceMap, read_text, split_front_matter, strip_comments
-from footnoted.syntax import MAX_NESTING, make_parser
+from footnoted.syntax import MAX_INLINE_NESTING, MAX_NESTING, make_parser
 from footnoted.tree import (
     Block, BlockQuote, Break, Cite, CiteItem, Code, CodeBlock, Div, FootnoteRef, Heading, HtmlBlock,
     Image, Inline, Link, ListBlock, Paragraph, PassageQuote, RawHtml, Rule, Styled, TableBlock, Text,
@@ -29,6 +30,10 @@ from footnoted.yamlsafe import load_yaml
 
 _PARSER: MarkdownIt | None = None
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+# Blocks whose content markdown-it parses as blocks again, one level deeper.
+_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "container_div_open",
+               "footnote_reference_open"}
+_DIV_CLOSE = re.compile(r"[ \t>]*:{3,}[ \t]*\Z")
 _STYLE_OF = {"em_open": "em", "strong_open": "strong", "s_open": "del"}
 
 
@@ -56,6 +61,7 @@ def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
     stripped = strip_comments(path, split.body, split.body_first_line)
     tokens = parser().parse(stripped.text)
     converter = _Converter(path, stripped.text, stripped.source_map, folder, front)
+    converter.check_depth(tokens)
     blocks = converter.blocks(tokens)
     problems += converter.problems
     if front is None:
@@ -72,28 +78,45 @@ class _Locator:
     def __init__(self, text: str, source_map: SourceMap) -> None:
         self.lines = text.split("\n")
         self.source_map = source_map
+        # Where the lines of the last inline token asked about start, and their leads: computed
+        # once per token, since a paragraph of one long line can hold 100,000 citations.
+        self._token: Token | None = None
+        self._starts: list[int] = []
+        self._leads: dict[int, int] = {}
 
     def block_line(self, token: Token) -> int:
         return self.source_map.where(token.map[0] + 1, 1)[0] if token.map else 0
+
+    def closes_div(self, token: Token) -> bool:
+        """Does a ':::' line end the div that `token` opens? (markdown-it does not say)"""
+        end = token.map[1] if token.map else len(self.lines)
+        return end < len(self.lines) and bool(_DIV_CLOSE.match(self.lines[end]))
 
     def inline(self, token: Token, offset: int) -> tuple[int, int]:
         """Draft line and column of `offset` in an inline token's content."""
         if not token.map:
             return (0, 0)
-        content = token.content
-        before = content[:offset]
-        line_delta = before.count("\n")
-        col_in_line = offset - (before.rfind("\n") + 1)
-        content_line = content.split("\n")[line_delta].rstrip()
+        if self._token is not token:
+            self._token = token
+            self._starts = [0, *(match.end() for match in re.finditer("\n", token.content))]
+            self._leads = {}
+        line_delta = bisect.bisect_right(self._starts, offset) - 1
+        col_in_line = offset - self._starts[line_delta]
         index = min(token.map[0] + line_delta, len(self.lines) - 1)
+        if line_delta not in self._leads:
+            self._leads[line_delta] = self._lead(token.content, line_delta, index)
+        return self.source_map.where(index + 1, self._leads[line_delta] + col_in_line + 1)
+
+    def _lead(self, content: str, line_delta: int, index: int) -> int:
+        """How many characters of the source line come before the content line."""
+        starts = self._starts
+        end = starts[line_delta + 1] - 1 if line_delta + 1 < len(starts) else len(content)
+        content_line = content[starts[line_delta] : end].rstrip()
         source_line = self.lines[index].rstrip()
         # Markdown strips indentation and '>' markers: the content line is the source line's tail.
         if source_line.endswith(content_line):
-            lead = len(source_line) - len(content_line)
-        else:
-            found = source_line.find(content_line.strip())
-            lead = max(found, 0)
-        return self.source_map.where(index + 1, lead + col_in_line + 1)
+            return len(source_line) - len(content_line)
+        return max(source_line.find(content_line.strip()), 0)
 
 
 class _Converter:
@@ -113,6 +136,14 @@ class _Converter:
 
     # --- blocks ---
 
+    def check_depth(self, tokens: list[Token]) -> None:
+        """markdown-it drops, without a word, the content of a block opened at its nesting limit:
+        name the first such block. (Paragraphs and tables there keep their content.)"""
+        deepest = next((t for t in tokens if t.level >= MAX_NESTING - 1 and t.type in _CONTAINERS), None)
+        if deepest is not None:
+            line = self.locate.block_line(deepest)
+            self.fail(line, 1, f"nested more than {MAX_NESTING - 1} levels deep: flatten the quotes or lists", "markdown.too-deep")
+
     def blocks(self, tokens: list[Token]) -> tuple[Block, ...]:
         result: list[Block] = []
         pending_mark: ProvenanceMark | None = None
@@ -120,18 +151,13 @@ class _Converter:
         while index < len(tokens):
             token = tokens[index]
             end = _matching_close(tokens, index)
-            if token.level >= MAX_NESTING - 2:
-                line = self.locate.block_line(token)
-                self.fail(line, 1, f"nested more than {MAX_NESTING - 2} levels deep: flatten the quotes or lists", "markdown.too-deep")
-                return tuple(result)
             if token.type == "provenance":
                 if pending_mark:
                     self.warn(pending_mark.line, 1, "provenance mark marks nothing: another mark follows", "provenance.unused")
                 line = self.locate.block_line(token)
                 pending_mark = ProvenanceMark(token.meta["mark"], line, 0)
             elif token.type == "footnote_reference_open":
-                label = token.meta["label"]
-                self.footnotes[label] = FootnoteDef(label, self.blocks(tokens[index + 1 : end]), self.locate.block_line(token))
+                self.footnote(token, self.blocks(tokens[index + 1 : end]))
             else:
                 block = self.block(tokens, index, end)
                 if block is not None:
@@ -143,6 +169,14 @@ class _Converter:
         if pending_mark:
             self.warn(pending_mark.line, 1, "provenance mark marks nothing: no block follows it", "provenance.unused")
         return tuple(result)
+
+    def footnote(self, token: Token, blocks: tuple[Block, ...]) -> None:
+        label, line = token.meta["label"], self.locate.block_line(token)
+        if label in self.footnotes:  # markdown-it keeps both; the second would replace the first unseen
+            first = self.footnotes[label].line
+            self.fail(line, 1, f"footnote '[^{label}]' is defined twice (first at line {first})", "footnote.duplicate")
+            return
+        self.footnotes[label] = FootnoteDef(label, blocks, line)
 
     def block(self, tokens: list[Token], start: int, end: int) -> Block | None:
         token = tokens[start]
@@ -174,6 +208,9 @@ class _Converter:
         if kind == "table_open":
             return self.table(inner, line)
         if kind == "container_div_open":
+            if not self.locate.closes_div(token):
+                # markdown-it runs an unclosed div to the end: a forgotten ':::' would hide the rest.
+                self.fail(line, 1, "fenced div ':::' is never closed: add a line ':::' where it ends", "div.unclosed")
             return self.div(token, self.blocks(inner), line)
         if kind == "inline":  # a lone inline token (tight list items without paragraphs)
             return Paragraph(self.inlines(token), line)
@@ -236,10 +273,11 @@ class _Converter:
 
     def inlines(self, token: Token) -> tuple[Inline, ...]:
         children = token.children or []
-        nodes, _ = self._inline_run(token, children, 0, None, in_link=False)
+        nodes, _ = self._inline_run(token, children, 0, None, in_link=False, depth=0)
         return _merge_text(nodes)
 
-    def _inline_run(self, parent: Token, children: list[Token], index: int, close: str | None, in_link: bool) -> tuple[list[Inline], int]:
+    def _inline_run(self, parent: Token, children: list[Token], index: int, close: str | None, in_link: bool,
+                    depth: int) -> tuple[list[Inline], int]:
         nodes: list[Inline] = []
         while index < len(children):
             child = children[index]
@@ -247,17 +285,23 @@ class _Converter:
             if kind == close:
                 return nodes, index + 1
             index += 1
+            if kind in _STYLE_OF or kind == "link_open":
+                if depth >= MAX_INLINE_NESTING:
+                    # markdown-it nests emphasis without limit; every stage after walks it recursively.
+                    self.too_deep_inline(parent)
+                    continue
             if kind == "text":
-                nodes.append(Text(child.content))
+                if child.content:  # markdown-it leaves empty text where emphasis marks were
+                    nodes.append(Text(child.content))
             elif kind in ("softbreak", "hardbreak"):
                 nodes.append(Break(kind == "hardbreak"))
             elif kind == "code_inline":
                 nodes.append(Code(child.content))
             elif kind in _STYLE_OF:
-                inner, index = self._inline_run(parent, children, index, kind.replace("_open", "_close"), in_link)
+                inner, index = self._inline_run(parent, children, index, kind.replace("_open", "_close"), in_link, depth + 1)
                 nodes.append(Styled(_STYLE_OF[kind], _merge_text(inner)))
             elif kind == "link_open":
-                inner, index = self._inline_run(parent, children, index, "link_close", in_link=True)
+                inner, index = self._inline_run(parent, children, index, "link_close", True, depth + 1)
                 nodes.append(self.link(parent, child, _merge_text(inner)))
             elif kind == "image":
                 nodes.append(self.image(parent, child))
@@ -273,6 +317,12 @@ class _Converter:
                 nodes.append(FootnoteRef(child.meta["label"], line, col))
         return nodes, index
 
+    def too_deep_inline(self, parent: Token) -> None:
+        line, col = self.locate.inline(parent, 0)
+        message = f"emphasis and links nested more than {MAX_INLINE_NESTING} levels deep: simplify the markup"
+        if not any(p.code == "markdown.too-deep" and p.line == line for p in self.problems):
+            self.fail(line, col, message, "markdown.too-deep")
+
     def cite(self, parent: Token, token: Token, in_link: bool) -> Cite:
         line, col = self.locate.inline(parent, token.meta["offset"])
         if in_link:
@@ -286,10 +336,11 @@ class _Converter:
 
     def link(self, parent: Token, token: Token, children: tuple[Inline, ...]) -> Link:
         url = str(token.attrs.get("href", ""))
-        if url.startswith("doi:"):
-            url = "https://doi.org/" + url.removeprefix("doi:")
-        if not (url.startswith(_ALLOWED_SCHEMES) or url.startswith("#")):
-            line, col = self._position_of(parent, "](" + str(token.attrs.get("href", "")))
+        if url[:4].lower() == "doi:":
+            url = "https://doi.org/" + url[4:]
+        # Schemes are case-insensitive: HTTPS://… is a web link, and JavaScript:… is still refused.
+        if not (url.lower().startswith(_ALLOWED_SCHEMES) or url.startswith("#")):
+            line, col = self._position_of(parent, "](" + str(token.attrs.get("href", "")), token.meta.get("offset", 0))
             scheme = url.split(":", 1)[0] + ":" if ":" in url else "a relative link"
             self.fail(line, col, f"link URL '{_short(url)}' is not allowed ({scheme}): use http, https, mailto or doi:", "link.scheme")
         return Link(url, children, str(token.attrs.get("title", "") or ""))
@@ -322,9 +373,10 @@ class _Converter:
             return ""
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
-    def _position_of(self, parent: Token, needle: str) -> tuple[int, int]:
-        offset = parent.content.find(needle)
-        return self.locate.inline(parent, offset + 2 if offset >= 0 else 0)
+    def _position_of(self, parent: Token, needle: str, start: int) -> tuple[int, int]:
+        """Where `needle` stands from `start` on (its third character: past the "]("), else `start`."""
+        offset = parent.content.find(needle, start)
+        return self.locate.inline(parent, offset + 2 if offset >= 0 else start)
 
 
 def _matching_close(tokens: list[Token], index: int) -> int:

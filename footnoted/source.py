@@ -19,7 +19,7 @@ def read_text(path: str, data: bytes) -> str:
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
-        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        col = len(data[data.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace")) + 1  # characters, not bytes
         raise InputError([error(path, line, col, "the file contains a NUL byte", "source.nul")])
     try:
         text = data.decode("utf-8")
@@ -29,7 +29,20 @@ def read_text(path: str, data: bytes) -> str:
         raise InputError(
             [error(path, line, col, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", "source.encoding")]
         ) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control:
+        # Pasted from Word or a web page (U+000B is Word's line break, U+0080–U+009F mis-decoded
+        # quotes): invisible in an editor, invalid in HTML and refused by YAML.
+        offset = control.start()
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        message = f"the file contains the control character U+{ord(control.group()):04X}; delete it"
+        raise InputError([error(path, line, col, message, "source.control")])
+    return text
+
+
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,10 @@ class FrontMatterSplit:
 def split_front_matter(path: str, text: str) -> FrontMatterSplit:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
+        first = next((index for index, line in enumerate(lines) if line.strip()), 0)
+        if first > 0 and lines[first].rstrip() == "---":
+            message = "front matter must start on the first line: remove the blank lines before '---'"
+            raise InputError([error(path, first + 1, 1, message, "frontmatter.not-first")])
         return FrontMatterSplit(None, text, 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
@@ -81,7 +98,8 @@ class StrippedSource:
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_OPENERS = (("%%", "%%"), ("<!--", "-->"))
+_CLOSERS = {"%%": "%%", "<!--": "-->"}
+_MARKS = re.compile(r"`|%%|<!--")
 
 
 def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
@@ -108,7 +126,8 @@ def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
                 draft_lines.append(draft_line)
                 all_anchors.append(((1, 1),))
                 continue
-        kept: list[str] = []
+        kept: list[str] = []  # pieces of the line that stay
+        kept_length = 0
         anchors: list[tuple[int, int]] = []
         had_comment = closer is not None
         pos = 0
@@ -124,22 +143,28 @@ def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
                 comments.append(EditorialComment(*opened_at, "".join(comment_text).strip()))
                 pos = end + len(closer)
                 closer = None
-                if kept and kept[-1] == " " and line.startswith(" ", pos):
+                if kept and kept[-1].endswith(" ") and line.startswith(" ", pos):
                     pos += 1  # "a %% x %% b" leaves one space, not two
                 continue
-            char = line[pos]
-            if char == "`":
+            # Jump to the next mark that matters: a line can be megabytes long.
+            match = _MARKS.search(line, pos)
+            stop = match.start() if match else len(line)
+            mark = match.group() if match else ""
+            if mark == "`":
                 in_code_span = not in_code_span
-            opener = None if in_code_span else next((o for o in _OPENERS if line.startswith(o[0], pos)), None)
-            if opener:
+                stop += 1
+            elif mark and in_code_span:
+                stop += len(mark)
+            if stop > pos:
+                if not anchors or anchors[-1][1] + (kept_length + 1 - anchors[-1][0]) != pos + 1:
+                    anchors.append((kept_length + 1, pos + 1))
+                kept.append(line[pos:stop])
+                kept_length += stop - pos
+                pos = stop
+            if mark and mark != "`" and not in_code_span:
                 had_comment = True
-                closer, opened_at, comment_text = opener[1], (draft_line, pos + 1), []
-                pos += len(opener[0])
-                continue
-            if not anchors or anchors[-1][1] + (len(kept) + 1 - anchors[-1][0]) != pos + 1:
-                anchors.append((len(kept) + 1, pos + 1))
-            kept.append(char)
-            pos += 1
+                closer, opened_at, comment_text = _CLOSERS[mark], (draft_line, pos + 1), []
+                pos += len(mark)
         text = "".join(kept)
         if had_comment and not text.strip():
             continue

@@ -20,6 +20,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 # Deep enough for any real essay; deeper nesting is reported, never silently dropped.
 MAX_NESTING = 100
+# Emphasis, strikethrough and links inside one another: markdown-it sets no limit, and every
+# stage after the parser walks them recursively. Real prose nests three or four.
+MAX_INLINE_NESTING = 20
 
 # --- citations --------------------------------------------------------------
 
@@ -141,7 +144,10 @@ def _skip_past_error(src: str, pos: int, maximum: int) -> int:
 
 def _bracketed(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
-    if src.startswith("[^", start):
+    if src.startswith("[^", start) or silent:
+        # Only a link's label is scanned silently. Seen as the brackets it is, a citation there
+        # lets the link form, and its text then reports the citation inside it; taken as a
+        # citation, it broke the link: "[see [@a]](url)" showed its brackets and URL as text.
         return False
     head = re.match(r"\[[^\[\]@]*?-?@", src[start : state.posMax])
     if not head:
@@ -223,10 +229,12 @@ def record_offsets(md: MarkdownIt, rule_names: tuple[str, ...]) -> None:
 def _with_offset(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
     def wrapped(state: StateInline, silent: bool) -> bool:
         start, count = state.pos, len(state.tokens)
+        first = count + 1 if state.pending else count  # the first push flushes pending text as a token
         matched = rule(state, silent)
-        if matched and not silent and len(state.tokens) > count:
-            # The rule's own token is the last one: pushing first flushes pending text.
-            token = state.tokens[-1]
+        if matched and not silent and len(state.tokens) > first:
+            # The rule's own (opening) token is the first it pushed: a link pushes link_open,
+            # its text, then link_close.
+            token = state.tokens[first]
             token.meta = {**(token.meta or {}), "offset": start}
         return matched
 
@@ -240,5 +248,5 @@ def make_parser() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=lambda params, *_: params.strip().startswith("{"))
     md.use(cite_plugin)
     md.use(provenance_plugin)
-    record_offsets(md, ("footnote_ref", "image"))
+    record_offsets(md, ("footnote_ref", "image", "link", "autolink"))
     return md
