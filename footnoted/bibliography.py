@@ -208,7 +208,7 @@ class _EntryReader:
             fields["others"] = item["others"] is True
             if not isinstance(item["others"], bool):
                 self.fail(self.at("others"), "'others' must be true or false", "bib.field-type")
-            elif item["others"] and not fields.get("authors"):  # "et al." needs someone before it
+            elif item["others"] and "author" not in item:  # "et al." needs someone before it
                 self.fail(self.at("others"), "'others: true' needs at least one 'author'", "bib.field-type")
         if "quotes" in item:
             fields["quotes"] = self.quotes()

@@ -70,6 +70,10 @@ def render_options(options: argparse.Namespace) -> RenderOptions:
                          pdf_tagged=options.pdf_tagged, pdf_press=options.pdf_press)
 
 
+# Each output is written whole or not at all: one written before Ctrl-C is new, the others are as they were.
+INTERRUPTED = "build.py: interrupted; outputs written so far are complete, the others unchanged"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and not args[0].startswith("-") else None
@@ -81,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         options = make_argument_parser(command).parse_args(args[1:] if command else args)
     except SystemExit as exc:  # argparse printed the usage message
         return int(exc.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C while the options are read (argparse loads gettext, locale): nothing written
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
     serving = command == "serve" or options.serve
     options.target = options.target or ("blog" if serving else "all")
     try:
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("build.py: interrupted; earlier outputs are unchanged", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
 
 

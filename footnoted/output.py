@@ -43,6 +43,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def remove_stale(folder: Path, keep: set[Path]) -> None:
     """Remove files an earlier build left in a folder this output owns (parts no longer made)."""
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path not in keep:
-            path.unlink()
+    try:
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path not in keep:
+                path.unlink()
+    except OSError as exc:
+        raise OutputError(f"{folder}: error: cannot remove an earlier part: {exc.strerror} [output.unwritable]") from None

@@ -285,11 +285,10 @@ class _Converter:
             if kind == close:
                 return nodes, index + 1
             index += 1
-            if kind in _STYLE_OF or kind == "link_open":
-                if depth >= MAX_INLINE_NESTING:
-                    # markdown-it nests emphasis without limit; every stage after walks it recursively.
-                    self.too_deep_inline(parent)
-                    continue
+            if (kind in _STYLE_OF or kind == "link_open") and depth >= MAX_INLINE_NESTING:
+                # markdown-it nests emphasis without limit; every stage after walks it recursively.
+                self.too_deep_inline(parent)
+                continue
             if kind == "text":
                 if child.content:  # markdown-it leaves empty text where emphasis marks were
                     nodes.append(Text(child.content))

@@ -193,7 +193,7 @@ class _Writer:
             texts = [self.quote(self.text_of(child, 2)) for child in block.children]
         else:
             texts = [self.text_of(block, 1)]
-        leads_on = block.kind == "heading" or texts[-1].rstrip().endswith(("：", ":", "——"))
+        leads_on = block.kind == "heading" or bool(texts) and texts[-1].rstrip().endswith(("：", ":", "——"))
         units = [Unit(piece, llm, leads_on) for text in texts if text.strip()
                  for piece in self.fit(_no_hash(text), self.room(llm), line)]
         pending, self.pending = self.pending, []

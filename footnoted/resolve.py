@@ -88,10 +88,10 @@ def calls_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     """For notes set as numbers (blog, print): in English the call follows the punctuation
     ("are.²", as pandoc and Chicago set them); Chinese keeps it before (GB/T 7714: "样子[2]。").
     Xiaohongshu writes the source in parentheses, before the punctuation, and does not use this."""
-    nodes = list(inlines)
+    nodes = [n for n in inlines if not (isinstance(n, Text) and not n.text)]  # "[@a] [@b]" leaves ""
     for index in range(len(nodes) - 1):
         after = nodes[index + 1]
-        if isinstance(nodes[index], NoteRef) and isinstance(after, Text) and after.text[:1] in ".,;:!?":
+        if isinstance(nodes[index], NoteRef) and isinstance(after, Text) and after.text and after.text[0] in ".,;:!?":
             moved = after.text[0]
             start = index
             while start > 0 and isinstance(nodes[start - 1], NoteRef):

@@ -107,11 +107,22 @@ def typeset_blocks(blocks: Blocks) -> Blocks:
 def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     """Typeset each text node with its neighbours' characters as context."""
     flat = _flatten(nodes)
+    # One pass each way finds every node's neighbours: a paragraph may hold thousands of notes.
+    befores, last = [], ""
+    for node in flat:
+        befores.append(last)
+        last = _edge(node, last=True) or last
+    followings: list[Inline | None] = []
+    upcoming: Inline | None = None
+    for node in reversed(flat):
+        followings.append(upcoming)
+        if _edge(node, last=False):
+            upcoming = node
+    followings.reverse()
     contexts = {}
     for position, node in enumerate(flat):
         if isinstance(node, (Text, Break)):
-            before = next((_edge(n, last=True) for n in reversed(flat[:position]) if _edge(n, last=True)), "")
-            following = next((n for n in flat[position + 1 :] if _edge(n, last=False)), None)
+            before, following = befores[position], followings[position]
             after = _edge(following, last=False) if following is not None else ""
             if isinstance(node, Text) and not isinstance(following, (Code, InlineReference)):
                 after = ""  # the next text node spaces its own start

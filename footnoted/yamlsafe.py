@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -216,6 +217,7 @@ class _Builder:
         frame[1] = _REFUSED
         if not allowed:
             return
+        key = sys.intern(key)  # one string for the 100,000 'title' keys of a large bibliography, not one each
         if key == "<<" and not style:
             self.fail(place, "YAML merge keys ('<<') are not allowed", "yaml.alias")
         elif key in mapping.key_places:

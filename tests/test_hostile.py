@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import BIB, ROOT, run_cli
 
 HEAD = "---\ntitle: 测试\n---\n"
