@@ -156,7 +156,7 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
     nested = src.find("[", start + 1, state.posMax)
     if end < 0 or (0 <= nested < end):
         raise CiteSyntaxError("citation is not closed: missing ']'", "cite.unclosed", start)
-    if src.startswith(("(", "["), end + 1):
+    if src.startswith("(", end + 1):  # "[@a][@b]" is two citations, not a reference link
         return False  # [text @x](url) is a link whose words hold an '@'
     items = parse_bracketed(src, start, end)
     if items is None:
