@@ -21,7 +21,7 @@ from pathlib import Path
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
 from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
 from footnoted.essay import Essay
-from footnoted.output import OutputError, remove_stale, write_atomic
+from footnoted.output import OutputError, replace_folder, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
 from footnoted.targets import Rendered, RenderOptions, available_targets, renderer
@@ -209,10 +209,13 @@ def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace,
     diagnostics.extend(rendered.diagnostics)
     if options.strict and rendered.diagnostics:
         return None
+    owned = rendered.owned_folder
     for name, data in rendered.files:
-        write_atomic(options.out / name, data)
-    if rendered.owned_folder:
-        remove_stale(options.out / rendered.owned_folder, {options.out / name for name, _ in rendered.files})
+        if not (owned and name.startswith(owned + "/")):
+            write_atomic(options.out / name, data)
+    if owned:
+        parts = {name[len(owned) + 1 :]: data for name, data in rendered.files if name.startswith(owned + "/")}
+        replace_folder(options.out / owned, parts)
     elapsed = time.perf_counter() - started
     for name, data in rendered.files:
         print(f"wrote {options.out / name} ({len(data):,} bytes)", flush=True)

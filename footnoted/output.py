@@ -7,6 +7,7 @@ rename is the only step that changes what a reader of the folder sees.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -41,11 +42,33 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def remove_stale(folder: Path, keep: set[Path]) -> None:
-    """Remove files an earlier build left in a folder this output owns (parts no longer made)."""
+def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Give a folder this output owns (the Xiaohongshu parts) its new files all at once.
+
+    The parts are written into a fresh folder beside it, which then takes the old one's place
+    by two renames: a reader, or an interruption, meets the old set or the new set, never a
+    mix, and parts an earlier build made but this one does not are gone with the old folder.
+    """
     try:
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path not in keep:
-                path.unlink()
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     except OSError as exc:
-        raise OutputError(f"{folder}: error: cannot remove an earlier part: {exc.strerror} [output.unwritable]") from None
+        raise OutputError(f"{folder.parent}: error: cannot write here: {exc.strerror} [output.unwritable]") from None
+    retired = folder.with_name(f".{folder.name}.old")
+    try:
+        for name, data in files.items():
+            write_atomic(staging / name, data)
+        os.chmod(staging, 0o755)
+        if retired.exists():
+            shutil.rmtree(retired)
+        if folder.exists():
+            os.replace(folder, retired)
+        os.replace(staging, folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not folder.exists():
+            os.replace(retired, folder)  # put the old parts back
+        if isinstance(exc, OSError):
+            raise OutputError(f"{folder}: error: cannot write: {exc.strerror} [output.unwritable]") from None
+        raise

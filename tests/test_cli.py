@@ -189,3 +189,18 @@ def test_the_cli_prints_no_traceback_for_a_non_utf8_draft(project):
     result = run_cli([], project)
     assert result.code == 1
     assert result.err == "essay/x.md:4:1: error: not UTF-8 (byte 0xd5); save the file as UTF-8 [source.encoding]\n"
+
+
+def test_parts_folder_is_replaced_whole_or_not_at_all(tmp_path):
+    from footnoted.output import replace_folder
+
+    folder = tmp_path / "x.xhs"
+    replace_folder(folder, {"01.txt": b"old 1", "02.txt": b"old 2", "03.txt": b"old 3"})
+    try:  # the second part fails to write: nothing of the new set may show
+        replace_folder(folder, {"01.txt": b"new 1", "02.txt": None})  # type: ignore[dict-item]
+    except TypeError:
+        pass
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"01.txt": b"old 1", "02.txt": b"old 2", "03.txt": b"old 3"}
+    replace_folder(folder, {"01.txt": b"new 1"})
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"01.txt": b"new 1"}  # stale parts gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xhs"]  # no staging or retired folder left
