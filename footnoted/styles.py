@@ -127,7 +127,8 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False) -> tuple[
         body = f"//{entry.container_title}." + (f" {series}." if series else "")
         body += f" {entry.publisher + ', ' if entry.publisher else ''}{entry.year}" + (f": {pages}." if pages else ".")
     elif code in ("M", "D", "R"):
-        body = f"{entry.publisher + ', ' if entry.publisher else ''}{entry.year}" + (f": {pages}." if pages else ".")
+        imprint = ", ".join(p for p in (entry.publisher, entry.year) if p)
+        body = imprint + (f": {pages}" if pages and imprint else pages) + "." if imprint or pages else ""
     else:
         dates = f"({entry.issued.iso()})" if entry.issued else ""
         dates += f"[{entry.accessed.iso()}]" if entry.accessed else ""

@@ -93,3 +93,12 @@ def test_pandoc_citeproc_reads_our_bibliography():
     )
     assert result.stderr == ""
     assert "Shumailov" in result.stdout and "Villalobos" in result.stdout and "Huang" in result.stdout
+
+
+def test_a_book_with_no_imprint_has_no_empty_punctuation():
+    from footnoted.bibliography import Entry
+    from footnoted.styles import gb_reference
+
+    book = Entry(id="t", type="book", title="T", path="x.yaml", line=1)
+    assert "".join(r.text for r in gb_reference(book)) == "T[M]."
+    assert "".join(r.text for r in gb_reference(book, "7")) == "T[M]. 7."
