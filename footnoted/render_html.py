@@ -16,9 +16,10 @@ from dataclasses import replace
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from footnoted.bibliography import Passage
-from footnoted.resolve import ResolvedEssay, calls_after_punctuation
+from footnoted.numbering import number_notes
+from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Blocks, Paragraph, block_text, map_inlines, plain_text
+from footnoted.tree import Blocks, Paragraph, block_text, plain_text
 from footnoted.typography import CJK
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -114,8 +115,8 @@ def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
 
 def render_html(resolved: ResolvedEssay, target: str) -> str:
     template = environment().get_template(f"{target}.html.j2")
-    if not resolved.front.is_chinese:
-        resolved = replace(resolved, blocks=map_inlines(resolved.blocks, calls_after_punctuation))
+    numbered = number_notes(resolved, target, link_notes=False)
+    resolved = replace(resolved, blocks=numbered.blocks, notes=numbered.notes)
     return template.render(
         essay=resolved, front=resolved.front, target=target, description=description(resolved),
         chinese=resolved.front.is_chinese, has_llm_text=resolved.essay.has_llm_text,

@@ -21,9 +21,9 @@ from weasyprint.urls import URLFetcher
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.render_html import description, environment
-from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
+from footnoted.numbering import Numbered, number_notes
+from footnoted.resolve import Note, ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Block, Blocks, Div, Inline, Link, ListBlock, NoteRef, ResolvedPassage, Styled, TableBlock, map_inlines
 
 MM_PER_PT = 25.4 / 72
 
@@ -74,12 +74,13 @@ def render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
 
 
 def _render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
-    blocks, notes, call_lines = number_print_notes(resolved)
+    numbered = number_notes(resolved, "pdf", link_notes=True)
+    notes = list(numbered.notes)
 
     def print_html(long_notes: frozenset[int]) -> str:
-        return print_document_html(resolved, options, long_notes, (blocks, notes))
+        return print_document_html(resolved, options, long_notes, numbered)
 
-    document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, call_lines)
+    document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, numbered.call_lines)
     pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if options.pdf_tagged else {}
     with captured_logs() as draw_logs:
         pdf = document.write_pdf(pdf_identifier=_identifier(resolved), **pdf_options)
@@ -99,12 +100,13 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
 
 
 def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_notes: frozenset[int] = frozenset(),
-                        numbered: tuple[Blocks, list[Note]] | None = None) -> str:
+                        numbered: Numbered | None = None) -> str:
     """The print HTML, as WeasyPrint gets it (before any nudge)."""
-    blocks, notes = numbered or number_print_notes(resolved)[:2]
+    numbered = numbered or number_notes(resolved, "pdf", link_notes=True)
     front = resolved.front
     return environment().get_template("pdf.html.j2").render(
-        essay=replace(resolved, blocks=blocks), front=front, target="pdf", notes={n.number: n for n in notes},
+        essay=replace(resolved, blocks=numbered.blocks, notes=numbered.notes), front=front, target="pdf",
+        notes={n.number: n for n in numbered.notes},
         description=description(resolved), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
         page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,
         edition_date=edition_date(front.date), long_notes=long_notes,
@@ -112,79 +114,6 @@ def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_no
 
 
 # --- notes for paper -------------------------------------------------------------
-
-
-def number_print_notes(resolved: ResolvedEssay) -> tuple[Blocks, list[Note], dict[int, int]]:
-    """Renumber notes in reading order, adding a note for each external link (paper cannot be
-    clicked), except a link to a source that a citation note already gives. Returns the blocks,
-    the notes, and for each note the line of the block holding its call (for nudges)."""
-    numberer = _PrintNumberer(resolved)
-    blocks = numberer.blocks(resolved.blocks, line=0)
-    if not resolved.front.is_chinese:
-        blocks = map_inlines(blocks, calls_after_punctuation)
-    return blocks, numberer.notes, numberer.call_lines
-
-
-class _PrintNumberer:
-    def __init__(self, resolved: ResolvedEssay) -> None:
-        self.resolved = resolved
-        self.notes: list[Note] = []
-        self.new_numbers: dict[int, int] = {}
-        self.call_lines: dict[int, int] = {}
-        self.cited_urls = {u for n in resolved.notes for s in n.sources for u in _entry_urls(s.entry)}
-
-    def blocks(self, blocks: Blocks, line: int) -> Blocks:
-        return tuple(self.block(b) for b in blocks if "pdf" not in getattr(b, "hidden_in", ()))
-
-    def block(self, block: Block) -> Block:
-        if isinstance(block, ResolvedPassage):
-            return replace(block, note=self.note_ref(block.note, block.line))
-        if isinstance(block, ListBlock):
-            return replace(block, items=tuple(self.blocks(item, block.line) for item in block.items))
-        if isinstance(block, TableBlock):
-            return replace(block, header=tuple(self.inlines(c, block.line) for c in block.header),
-                           rows=tuple(tuple(self.inlines(c, block.line) for c in row) for row in block.rows))
-        if isinstance(block, Div) or block.kind == "blockquote":
-            return replace(block, children=self.blocks(block.children, block.line))
-        if block.kind in ("paragraph", "heading"):
-            return replace(block, children=self.inlines(block.children, block.line))
-        return block
-
-    def inlines(self, nodes: tuple[Inline, ...], line: int) -> tuple[Inline, ...]:
-        result: list[Inline] = []
-        for node in nodes:
-            if isinstance(node, NoteRef):
-                result.append(self.note_ref(node, line))
-            elif isinstance(node, Link):
-                result.append(replace(node, children=self.inlines(node.children, line)))
-                if node.url.startswith(("http://", "https://")) and node.url not in self.cited_urls:
-                    result.append(self.add(Note(0, line, url=node.url), line))
-            elif isinstance(node, Styled):
-                result.append(replace(node, children=self.inlines(node.children, line)))
-            else:
-                result.append(node)
-        return tuple(result)
-
-    def note_ref(self, ref: NoteRef, line: int) -> NoteRef:
-        if ref.number in self.new_numbers:
-            return NoteRef(self.new_numbers[ref.number], first_call=False)
-        note = self.resolved.notes[ref.number - 1]
-        new = self.add(note, line)
-        self.new_numbers[ref.number] = new.number
-        return new
-
-    def add(self, note: Note, line: int) -> NoteRef:
-        number = len(self.notes) + 1
-        self.notes.append(replace(note, number=number))
-        self.call_lines[number] = line
-        return NoteRef(number, first_call=True)
-
-
-def _entry_urls(entry) -> set[str]:  # type: ignore[no-untyped-def]
-    urls = {entry.url, entry.pdf}
-    if entry.doi:
-        urls.add(f"https://doi.org/{entry.doi}")
-    return urls - {""}
 
 
 # --- page geometry ----------------------------------------------------------------

@@ -16,8 +16,8 @@ from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, h
 from footnoted.essay import Essay
 from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
-    Block, Blocks, Break, Cite, CiteItem, Div, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
-    PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text,
+    Block, Blocks, Break, Cite, CiteItem, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
+    PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text, map_inlines,
 )
 from footnoted.typography import typeset_blocks, typeset_text
 
@@ -157,21 +157,10 @@ class _Resolver:
     # --- blocks ---
 
     def blocks(self, blocks: Blocks, in_note: bool = False) -> Blocks:
-        return tuple(self.block(block, in_note) for block in blocks)
-
-    def block(self, block: Block, in_note: bool) -> Block:
-        if isinstance(block, PassageQuote):
-            return self.passage_quote(block)
-        if isinstance(block, ListBlock):
-            return replace(block, items=tuple(self.blocks(item, in_note) for item in block.items))
-        if isinstance(block, TableBlock):
-            return replace(block, header=tuple(self.inlines(c, in_note) for c in block.header),
-                           rows=tuple(tuple(self.inlines(c, in_note) for c in row) for row in block.rows))
-        if isinstance(block, Div) or block.kind == "blockquote":
-            return replace(block, children=self.blocks(block.children, in_note))
-        if block.kind in ("paragraph", "heading"):
-            return replace(block, children=self.inlines(block.children, in_note))
-        return block
+        return map_inlines(
+            blocks, lambda nodes, _block: self.inlines(nodes, in_note),
+            on_block=lambda block: self.passage_quote(block) if isinstance(block, PassageQuote) else None,
+        )
 
     def passage_quote(self, block: PassageQuote) -> Block:
         item = block.cite.items[0]

@@ -239,20 +239,26 @@ def plain_text(inlines: Inlines) -> str:
     return "".join(parts)
 
 
-def map_inlines(blocks: Blocks, change: Callable[[Inlines], Inlines]) -> Blocks:
-    """The blocks with `change` applied to the inline content of every paragraph, heading and
-    table cell, however deeply nested."""
+def map_inlines(
+    blocks: Blocks, change: Callable[[Inlines, Block], Inlines], on_block: Callable[[Block], Block | None] | None = None
+) -> Blocks:
+    """The blocks with `change(inlines, block)` applied to the inline content of every paragraph,
+    heading and table cell, however deeply nested. `on_block` may take a block over first: what
+    it returns replaces the block, None lets the walk go on."""
 
     def block(node: Block) -> Block:
+        taken = on_block(node) if on_block else None
+        if taken is not None:
+            return taken
         if isinstance(node, ListBlock):
-            return replace(node, items=tuple(map_inlines(item, change) for item in node.items))
+            return replace(node, items=tuple(map_inlines(item, change, on_block) for item in node.items))
         if isinstance(node, TableBlock):
-            return replace(node, header=tuple(change(c) for c in node.header),
-                           rows=tuple(tuple(change(c) for c in row) for row in node.rows))
+            return replace(node, header=tuple(change(c, node) for c in node.header),
+                           rows=tuple(tuple(change(c, node) for c in row) for row in node.rows))
         if isinstance(node, (Div, BlockQuote)):
-            return replace(node, children=map_inlines(node.children, change))
+            return replace(node, children=map_inlines(node.children, change, on_block))
         if isinstance(node, (Paragraph, Heading)):
-            return replace(node, children=change(node.children))
+            return replace(node, children=change(node.children, node))
         return node
 
     return tuple(block(b) for b in blocks)

@@ -101,7 +101,7 @@ def _quotes(text: str, before: str) -> str:
 
 
 def typeset_blocks(blocks: Blocks) -> Blocks:
-    return map_inlines(blocks, typeset_inlines)
+    return map_inlines(blocks, lambda nodes, _block: typeset_inlines(nodes))
 
 
 def typeset_inlines(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:

@@ -204,3 +204,13 @@ def test_parts_folder_is_replaced_whole_or_not_at_all(tmp_path):
     replace_folder(folder, {"01.txt": b"new 1"})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"01.txt": b"new 1"}  # stale parts gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xhs"]  # no staging or retired folder left
+
+
+def test_notes_hidden_from_a_target_leave_no_gap_in_its_numbering(project):
+    project.write("essay/x.md", HEAD + (
+        '甲[@smith2020]。\n\n::: {.content-hidden when-format="blog"}\n乙[@lee2019]。\n:::\n\n丙[@smith2020:finding]。\n'
+    ))
+    assert run_cli(["--target", "blog"], project).code == 0
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    assert html.count('role="doc-noteref"') == 2 and html.count('role="doc-endnote"') == 2
+    assert 'href="#fn-2" role="doc-noteref">2</a>' in html and "LEE A." not in html.split('role="doc-endnotes"')[1].split("</section>")[0]

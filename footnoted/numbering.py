@@ -1,0 +1,84 @@
+"""Numbering the notes of one target.
+
+The resolver numbers notes over the whole essay, but a target shows only what is not hidden
+from it (Quarto's conditional content), and paper adds a note for each external link. So each
+numbered-note target numbers again, in reading order, over what it shows: no gaps, no note
+without its call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from footnoted.bibliography import Entry
+from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
+from footnoted.tree import Block, Blocks, Div, Inline, Inlines, Link, NoteRef, ResolvedPassage, Styled, map_inlines
+
+
+@dataclass(frozen=True)
+class Numbered:
+    blocks: Blocks
+    notes: tuple[Note, ...]
+    call_lines: dict[int, int]  # note number -> line of the block holding its call (print nudges)
+
+
+def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numbered:
+    """Notes renumbered for `target`; with `link_notes`, an external link gets a note with its
+    URL, unless a citation note already gives that source."""
+    numberer = _Numberer(resolved, target, link_notes)
+    blocks = map_inlines(resolved.blocks, numberer.inlines, on_block=numberer.special_block)
+    if not resolved.front.is_chinese:
+        blocks = map_inlines(blocks, lambda nodes, _block: calls_after_punctuation(nodes))
+    return Numbered(blocks, tuple(numberer.notes), numberer.call_lines)
+
+
+class _Numberer:
+    def __init__(self, resolved: ResolvedEssay, target: str, link_notes: bool) -> None:
+        self.resolved, self.target, self.link_notes = resolved, target, link_notes
+        self.notes: list[Note] = []
+        self.new_numbers: dict[int, int] = {}
+        self.call_lines: dict[int, int] = {}
+        self.cited_urls = {u for n in resolved.notes for s in n.sources for u in _entry_urls(s.entry)}
+
+    def special_block(self, block: Block) -> Block | None:
+        if isinstance(block, Div) and self.target in block.hidden_in:
+            return block  # not shown: its notes are not numbered
+        if isinstance(block, ResolvedPassage):
+            return replace(block, note=self.note_ref(block.note, block.line))
+        return None
+
+    def inlines(self, nodes: Inlines, block: Block) -> Inlines:
+        result: list[Inline] = []
+        for node in nodes:
+            if isinstance(node, NoteRef):
+                result.append(self.note_ref(node, block.line))
+            elif isinstance(node, (Link, Styled)):
+                result.append(replace(node, children=self.inlines(node.children, block)))
+                if isinstance(node, Link) and self.wants_note(node.url):
+                    result.append(self.add(Note(0, block.line, url=node.url), block.line))
+            else:
+                result.append(node)
+        return tuple(result)
+
+    def wants_note(self, url: str) -> bool:
+        return self.link_notes and url.startswith(("http://", "https://")) and url not in self.cited_urls
+
+    def note_ref(self, ref: NoteRef, line: int) -> NoteRef:
+        if ref.number in self.new_numbers:
+            return NoteRef(self.new_numbers[ref.number], first_call=False)
+        new = self.add(self.resolved.notes[ref.number - 1], line)
+        self.new_numbers[ref.number] = new.number
+        return new
+
+    def add(self, note: Note, line: int) -> NoteRef:
+        number = len(self.notes) + 1
+        self.notes.append(replace(note, number=number))
+        self.call_lines[number] = line
+        return NoteRef(number, first_call=True)
+
+
+def _entry_urls(entry: Entry) -> set[str]:
+    urls = {entry.url, entry.pdf}
+    if entry.doi:
+        urls.add(f"https://doi.org/{entry.doi}")
+    return urls - {""}
