@@ -10,17 +10,16 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic, InputError, error
 from footnoted.source import read_text
 from footnoted.yamlsafe import Place, YamlList, YamlMap, collector_paused, load_yaml
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     family: str = ""
     given: str = ""
     literal: str = ""
@@ -31,8 +30,7 @@ class Name:
         return f"{self.particle} {self.family}".strip()
 
 
-@dataclass(frozen=True)
-class Date:
+class Date(NamedTuple):
     year: int
     month: int | None = None
     day: int | None = None
@@ -42,15 +40,13 @@ class Date:
         return "-".join(parts)
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(NamedTuple):
     id: str
     text: str
     page: str = ""
@@ -62,8 +58,7 @@ class Passage:
     col: int = 0
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     id: str
     type: str
     title: str
@@ -88,15 +83,14 @@ class Entry:
     video: str = ""
     snapshot: str = ""
     language: str = ""
-    quotes: Mapping[str, Passage] = field(default_factory=lambda: MappingProxyType({}))
+    quotes: Mapping[str, Passage] = MappingProxyType({})
 
     @property
     def year(self) -> str:
         return str(self.issued.year) if self.issued else ""
 
 
-@dataclass(frozen=True)
-class Bibliography:
+class Bibliography(NamedTuple):
     entries: Mapping[str, Entry]
     diagnostics: tuple[Diagnostic, ...] = ()
 

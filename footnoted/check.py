@@ -17,13 +17,26 @@ from urllib.parse import urlsplit
 
 from footnoted.bibliography import Bibliography
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
-from footnoted.essay import Essay
+from footnoted.essay import Essay, provenance_report  # noqa: F401  (check reports it too)
 from footnoted.resolve import ResolvedEssay
 from footnoted.snapshots import verify_entry
 from footnoted.source import read_text, split_front_matter, strip_comments
 from footnoted.targets import RenderOptions, available_targets, renderer
 from footnoted.tree import (
-    BlockQuote, Blocks, Div, Heading, HtmlBlock, Inline, Inlines, Link, ListBlock, Paragraph, RawHtml, Styled, TableBlock, Text,
+    BlockQuote,
+    Blocks,
+    Div,
+    Heading,
+    HtmlBlock,
+    Inline,
+    Inlines,
+    Link,
+    ListBlock,
+    Paragraph,
+    RawHtml,
+    Styled,
+    TableBlock,
+    Text,
     plain_text,
 )
 from footnoted.typography import typeset_inlines, typeset_text
@@ -46,23 +59,10 @@ def editorial_todos(essay: Essay) -> list[Diagnostic]:
 
 # --- provenance ---------------------------------------------------------------
 
-_MARK_WORDS = {"llm-draft": "LLM-drafted, not reviewed", "llm-reviewed": "LLM-drafted, reviewed", "mine": "the author's"}
-
-
 def unreviewed_drafts(essay: Essay) -> list[Diagnostic]:
     return [warning(essay.path, mark.line, 1, "block drafted by an LLM is not reviewed: review it, then mark it "
                     "'#llm-draft/reviewed'", "provenance.unreviewed")
             for mark in essay.provenance if mark.mark == "llm-draft"]
-
-
-def provenance_report(essay: Essay) -> str:
-    """'essay/x.md: 1 LLM-drafted, reviewed (line 38); 1 the author's (line 41)': the marked blocks."""
-    counts = []
-    for mark, words in _MARK_WORDS.items():
-        lines = [m.block_line for m in essay.provenance if m.mark == mark]
-        places = f" (line{'s' * (len(lines) > 1)} {', '.join(map(str, lines))})" if lines else ""
-        counts.append(f"{len(lines)} {words}{places}")
-    return f"provenance {essay.path}: " + "; ".join(counts)
 
 
 # --- typography ---------------------------------------------------------------

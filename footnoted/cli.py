@@ -15,12 +15,13 @@ import html
 import re
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
 from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
-from footnoted.essay import Essay
+from footnoted.essay import Essay, provenance_report
 from footnoted.output import OutputError, replace_folder, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
@@ -120,8 +121,7 @@ class Inputs:
         return parse_essay_file(path)
 
 
-@dataclass(frozen=True)
-class TargetResult:
+class TargetResult(NamedTuple):
     """One written target, for the build summary."""
 
     target: str
@@ -177,7 +177,7 @@ def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
     if not has_errors(diagnostics):  # with a broken essay, "never cited" would only be noise
         diagnostics += unused_in_bibliography(essays, bibliography)
     if options.strict:
-        diagnostics = [replace(d, severity=Severity.ERROR) for d in diagnostics]
+        diagnostics = [d._replace(severity=Severity.ERROR) for d in diagnostics]
     essay_paths_given = {str(p) for p in essays_paths}
     if has_errors(d for d in diagnostics if d.path not in essay_paths_given):
         return BuildResult(report(diagnostics, strict=options.strict), diagnostics)  # a shared input is wrong: write nothing
@@ -238,8 +238,6 @@ def extent_of(rendered: Rendered) -> str:
 
 
 def print_summary(built: list[TargetResult], essays: list[Essay]) -> None:
-    from footnoted.check import provenance_report
-
     if built:
         print("summary:")
     for result in built:
@@ -305,7 +303,7 @@ def check(options: argparse.Namespace) -> int:
     for essay in essays:
         diagnostics += [*open_work.editorial_todos(essay), *open_work.missing_links(essay), *open_work.typography_problems(essay),
                         *open_work.unreviewed_drafts(essay), *open_work.raw_html_urls(essay)]
-    notes = [open_work.provenance_report(essay) for essay in essays]
+    notes = [provenance_report(essay) for essay in essays]
     diagnostics += open_work.bibliography_problems(files)
     if bibliography is None:  # the essays' own problems still count; their citations cannot be judged
         diagnostics += [d for essay in essays for d in essay.diagnostics]
@@ -344,6 +342,6 @@ def report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], strict: bool)
     """Print every diagnostic once, in file order; 1 when any is an error."""
     unique = sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
     for diagnostic in unique:
-        shown = replace(diagnostic, severity=Severity.ERROR) if strict else diagnostic
+        shown = diagnostic._replace(severity=Severity.ERROR) if strict else diagnostic
         print(shown, file=sys.stderr)
     return 1 if has_errors(unique) or (strict and unique) else 0

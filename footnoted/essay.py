@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
 from footnoted.source import EditorialComment
@@ -19,8 +19,7 @@ PAPERS = ("a5", "b5", "a4")
 DEFAULT_DISCLOSURE = "本文部分段落由 AI 辅助起草，经作者审阅修改。"
 
 
-@dataclass(frozen=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     title: str
     lang: str = "zh-CN"
     subtitle: str = ""
@@ -112,15 +111,13 @@ def _wrong_type(value: object) -> bool:
     return value is not None and (isinstance(value, bool) or not isinstance(value, (str, int)))
 
 
-@dataclass(frozen=True)
-class FootnoteDef:
+class FootnoteDef(NamedTuple):
     label: str
     blocks: Blocks
     line: int
 
 
-@dataclass(frozen=True)
-class ProvenanceMark:
+class ProvenanceMark(NamedTuple):
     """`#llm-draft` and kin: who wrote the block at `block_line`."""
 
     mark: str  # "mine", "llm-draft" or "llm-reviewed"
@@ -128,13 +125,12 @@ class ProvenanceMark:
     block_line: int
 
 
-@dataclass(frozen=True)
-class Essay:
+class Essay(NamedTuple):
     path: str
     stem: str
     front: FrontMatter
     blocks: Blocks
-    footnotes: Mapping[str, FootnoteDef] = field(default_factory=lambda: MappingProxyType({}))
+    footnotes: Mapping[str, FootnoteDef] = MappingProxyType({})
     provenance: tuple[ProvenanceMark, ...] = ()
     comments: tuple[EditorialComment, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()  # found while parsing; errors stop this essay's outputs
@@ -142,3 +138,16 @@ class Essay:
     @property
     def has_llm_text(self) -> bool:
         return any(m.mark.startswith("llm") for m in self.provenance)
+
+
+_MARK_WORDS = {"llm-draft": "LLM-drafted, not reviewed", "llm-reviewed": "LLM-drafted, reviewed", "mine": "the author's"}
+
+
+def provenance_report(essay: Essay) -> str:
+    """'essay/x.md: 1 LLM-drafted, reviewed (line 38); 1 the author's (line 41)': the marked blocks."""
+    counts = []
+    for mark, words in _MARK_WORDS.items():
+        lines = [m.block_line for m in essay.provenance if m.mark == mark]
+        places = f" (line{'s' * (len(lines) > 1)} {', '.join(map(str, lines))})" if lines else ""
+        counts.append(f"{len(lines)} {words}{places}")
+    return f"provenance {essay.path}: " + "; ".join(counts)

@@ -8,15 +8,14 @@ without its call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from footnoted.bibliography import Entry
 from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
 from footnoted.tree import Block, Blocks, Div, Inline, Inlines, Link, NoteRef, ResolvedPassage, Styled, map_inlines
 
 
-@dataclass(frozen=True)
-class Numbered:
+class Numbered(NamedTuple):
     blocks: Blocks
     notes: tuple[Note, ...]
     call_lines: dict[int, int]  # note number -> line of the block holding its call (print nudges)
@@ -44,7 +43,7 @@ class _Numberer:
         if isinstance(block, Div) and self.target in block.hidden_in:
             return block  # not shown: its notes are not numbered
         if isinstance(block, ResolvedPassage):
-            return replace(block, note=self.note_ref(block.note, block.line))
+            return block._replace(note=self.note_ref(block.note, block.line))
         return None
 
     def inlines(self, nodes: Inlines, block: Block) -> Inlines:
@@ -53,7 +52,7 @@ class _Numberer:
             if isinstance(node, NoteRef):
                 result.append(self.note_ref(node, block.line))
             elif isinstance(node, (Link, Styled)):
-                result.append(replace(node, children=self.inlines(node.children, block)))
+                result.append(node._replace(children=self.inlines(node.children, block)))
                 if isinstance(node, Link) and self.wants_note(node.url):
                     result.append(self.add(Note(0, block.line, url=node.url), block.line))
             else:
@@ -72,7 +71,7 @@ class _Numberer:
 
     def add(self, note: Note, line: int) -> NoteRef:
         number = len(self.notes) + 1
-        self.notes.append(replace(note, number=number))
+        self.notes.append(note._replace(number=number))
         self.call_lines[number] = line
         return NoteRef(number, first_call=True)
 

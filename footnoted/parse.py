@@ -22,8 +22,28 @@ from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, Provenance
 from footnoted.source import SourceMap, read_text, split_front_matter, strip_comments
 from footnoted.syntax import MAX_INLINE_NESTING, MAX_NESTING, make_parser
 from footnoted.tree import (
-    Block, BlockQuote, Break, Cite, CiteItem, Code, CodeBlock, Div, FootnoteRef, Heading, HtmlBlock,
-    Image, Inline, Link, ListBlock, Paragraph, PassageQuote, RawHtml, Rule, Styled, TableBlock, Text,
+    Block,
+    BlockQuote,
+    Break,
+    Cite,
+    CiteItem,
+    Code,
+    CodeBlock,
+    Div,
+    FootnoteRef,
+    Heading,
+    HtmlBlock,
+    Image,
+    Inline,
+    Link,
+    ListBlock,
+    Paragraph,
+    PassageQuote,
+    RawHtml,
+    Rule,
+    Styled,
+    TableBlock,
+    Text,
     plain_text,
 )
 from footnoted.yamlsafe import load_yaml

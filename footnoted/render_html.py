@@ -6,12 +6,10 @@ compute (a passage split at its bullets and emphasis, the meta description, date
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
-
-import os
-from dataclasses import replace
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
@@ -116,7 +114,7 @@ def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
 def render_html(resolved: ResolvedEssay, target: str) -> str:
     template = environment().get_template(f"{target}.html.j2")
     numbered = number_notes(resolved, target, link_notes=False)
-    resolved = replace(resolved, blocks=numbered.blocks, notes=numbered.notes)
+    resolved = resolved._replace(blocks=numbered.blocks, notes=numbered.notes)
     return template.render(
         essay=resolved, front=resolved.front, target=target, description=description(resolved),
         chinese=resolved.front.is_chinese, has_llm_text=resolved.essay.has_llm_text,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.urls import URLFetcher
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
-from footnoted.render_html import description, environment
 from footnoted.numbering import Numbered, number_notes
+from footnoted.render_html import description, environment
 from footnoted.resolve import Note, ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
 
@@ -105,7 +105,7 @@ def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_no
     numbered = numbered or number_notes(resolved, "pdf", link_notes=True)
     front = resolved.front
     return environment().get_template("pdf.html.j2").render(
-        essay=replace(resolved, blocks=numbered.blocks, notes=numbered.notes), front=front, target="pdf",
+        essay=resolved._replace(blocks=numbered.blocks, notes=numbered.notes), front=front, target="pdf",
         notes={n.number: n for n in numbered.notes},
         description=description(resolved), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
         page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,

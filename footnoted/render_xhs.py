@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from footnoted.bibliography import Entry, Passage
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
@@ -44,8 +44,7 @@ def title_count(title: str) -> int:
     return (total + 1) // 2
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A piece of the body that a part never splits: a paragraph, a list, a quoted passage."""
 
     text: str
@@ -53,8 +52,7 @@ class Unit:
     keep_with_next: bool = False  # a heading, or a paragraph that leads into a quotation
 
 
-@dataclass(frozen=True)
-class _Pending:
+class _Pending(NamedTuple):
     """A passage cited in a sentence: it follows the paragraph, as it cannot stand mid-sentence."""
 
     entry: Entry

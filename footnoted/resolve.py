@@ -9,21 +9,36 @@ footnotes are warnings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from footnoted.bibliography import Bibliography, Entry, Passage
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
 from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
-    Block, Blocks, Break, Cite, CiteItem, FootnoteRef, Inline, InlineReference, Link, ListBlock, NoteRef,
-    PassageQuote, ResolvedPassage, Run, Styled, TableBlock, Text, map_inlines,
+    Block,
+    Blocks,
+    Break,
+    Cite,
+    CiteItem,
+    FootnoteRef,
+    Inline,
+    InlineReference,
+    Link,
+    ListBlock,
+    NoteRef,
+    PassageQuote,
+    ResolvedPassage,
+    Run,
+    Styled,
+    TableBlock,
+    Text,
+    map_inlines,
 )
 from footnoted.typography import typeset_blocks, typeset_text
 
 
-@dataclass(frozen=True)
-class CitedSource:
+class CitedSource(NamedTuple):
     entry: Entry
     runs: tuple[Run, ...]  # the reference with its prefix, locator and suffix
     passage: Passage | None  # shown in the note; None when the body shows it already
@@ -31,8 +46,7 @@ class CitedSource:
     item: CiteItem  # as written: its locator, prefix and suffix, for targets that format their own
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     number: int
     line: int
     sources: tuple[CitedSource, ...] = ()  # a citation note
@@ -50,8 +64,7 @@ class Note:
         return "doi:" + self.url.removeprefix("https://doi.org/") if self.url.startswith("https://doi.org/") else self.url
 
 
-@dataclass(frozen=True)
-class ResolvedEssay:
+class ResolvedEssay(NamedTuple):
     essay: Essay
     blocks: Blocks
     notes: tuple[Note, ...]
@@ -70,10 +83,10 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     if has_errors(problems):
         raise InputError(sorted(problems))
     if essay.front.typography and essay.front.is_chinese:
-        front = replace(essay.front, title=typeset_text(essay.front.title), subtitle=typeset_text(essay.front.subtitle))
-        essay = replace(essay, front=front)
+        front = essay.front._replace(title=typeset_text(essay.front.title), subtitle=typeset_text(essay.front.subtitle))
+        essay = essay._replace(front=front)
         blocks = typeset_blocks(blocks)
-        notes = tuple(replace(n, blocks=typeset_blocks(n.blocks)) for n in resolver.notes)
+        notes = tuple(n._replace(blocks=typeset_blocks(n.blocks)) for n in resolver.notes)
     else:
         notes = tuple(resolver.notes)
     style = essay.front.style
@@ -189,7 +202,7 @@ class _Resolver:
             elif isinstance(node, FootnoteRef):
                 result.extend(self.footnote_ref(node, in_note))
             elif isinstance(node, (Styled, Link)):
-                result.append(replace(node, children=self.inlines(node.children, in_note)))
+                result.append(node._replace(children=self.inlines(node.children, in_note)))
             else:
                 result.append(node)
         return tuple(result)
@@ -205,7 +218,7 @@ class _Resolver:
         if in_note:  # inside an author footnote: the reference joins the note's own text
             runs = [r for source in self.source_runs(cite.items, show_passages=False) for r in source.runs]
             if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
-                runs[-1] = replace(runs[-1], text=runs[-1].text[:-1])
+                runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
             return [*lead, InlineReference(tuple(runs), cite.items)]
         return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
 

@@ -22,9 +22,8 @@ import re
 import subprocess
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from footnoted.bibliography import Entry, Passage
 from footnoted.diagnostics import Diagnostic, error, warning
@@ -47,8 +46,7 @@ class SnapshotError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     text: str  # the text as read, repaired, page footers blanked (offsets are those of the file's text)
     words: tuple[str, ...]  # comparison form
     spans: tuple[tuple[int, int], ...]  # where each word stands in `text`
@@ -284,8 +282,7 @@ def _counted(index: int, known: list[tuple[int, int]]) -> int:
 # --- matching -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     start: int  # word indexes in the snapshot, end exclusive
     end: int
     pages: tuple[int, ...]  # first and last page; () when the snapshot shows none
@@ -336,8 +333,7 @@ def _page_range(snapshot: Snapshot, start: int, end: int) -> tuple[int, ...]:
     return (snapshot.pages[start], snapshot.pages[end - 1])
 
 
-@dataclass(frozen=True)
-class Closest:
+class Closest(NamedTuple):
     start: int
     end: int
     ratio: float

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from footnoted.diagnostics import InputError, error
 
@@ -45,8 +45,7 @@ def read_text(path: str, data: bytes) -> str:
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True)
-class FrontMatterSplit:
+class FrontMatterSplit(NamedTuple):
     yaml_text: str | None  # None when the file has no front matter
     body: str
     body_first_line: int  # 1-based line of the draft where the body starts
@@ -66,15 +65,13 @@ def split_front_matter(path: str, text: str) -> FrontMatterSplit:
     raise InputError([error(path, 1, 1, "front matter is not closed: add a line '---' after it", "frontmatter.unclosed")])
 
 
-@dataclass(frozen=True)
-class EditorialComment:
+class EditorialComment(NamedTuple):
     line: int
     col: int
     text: str
 
 
-@dataclass(frozen=True)
-class SourceMap:
+class SourceMap(NamedTuple):
     """Maps (line, col) in the stripped text, both 1-based, back to the draft."""
 
     draft_lines: tuple[int, ...]  # per stripped line, its line in the draft
@@ -90,11 +87,10 @@ class SourceMap:
         return (self.draft_lines[index], draft_col + (col - stripped_col))
 
 
-@dataclass(frozen=True)
-class StrippedSource:
+class StrippedSource(NamedTuple):
     text: str
     source_map: SourceMap
-    comments: tuple[EditorialComment, ...] = field(default=())
+    comments: tuple[EditorialComment, ...] = ()
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -51,8 +51,7 @@ _CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "vol
 _CHINESE_LOCATOR = re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S)
 
 
-@dataclass(frozen=True)
-class ParsedItem:
+class ParsedItem(NamedTuple):
     key: str
     quote: str
     prefix: str

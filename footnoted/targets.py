@@ -9,22 +9,20 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic
 from footnoted.resolve import ResolvedEssay
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     paper: str = ""  # --paper; "" means the front matter's, else A5
     xhs_original: bool = True  # --xhs-original no: translations only
     pdf_tagged: bool = False  # --pdf-tagged: a tagged PDF (PDF/UA)
     pdf_press: bool = False  # --pdf-press: crop marks and 3 mm bleed
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     files: tuple[tuple[str, bytes], ...]  # names relative to the output folder
     summary: str = ""  # one line for the build report: "12 pages", "3 parts"
     diagnostics: tuple[Diagnostic, ...] = ()  # warnings; a target with errors raises InputError

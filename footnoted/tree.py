@@ -8,65 +8,56 @@ tree. Each node names its `kind`, which the templates dispatch on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import ClassVar, Union
+from typing import NamedTuple, Union
 
 from footnoted.bibliography import Entry, Passage
 
 # --- inline nodes -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     text: str
-    kind: ClassVar[str] = "text"
+    kind = "text"
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     text: str
-    kind: ClassVar[str] = "code"
+    kind = "code"
 
 
-@dataclass(frozen=True)
-class Styled:
+class Styled(NamedTuple):
     style: str  # "em", "strong" or "del"
     children: Inlines
-    kind: ClassVar[str] = "styled"
+    kind = "styled"
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     url: str
     children: Inlines
     title: str = ""
-    kind: ClassVar[str] = "link"
+    kind = "link"
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):
     src: str  # after resolving: a data: URI for a local image
     alt: str
     title: str = ""
     line: int = 0
     col: int = 0
-    kind: ClassVar[str] = "image"
+    kind = "image"
 
 
-@dataclass(frozen=True)
-class Break:
+class Break(NamedTuple):
     hard: bool
-    kind: ClassVar[str] = "break"
+    kind = "break"
 
 
-@dataclass(frozen=True)
-class RawHtml:
+class RawHtml(NamedTuple):
     html: str  # shown as text unless the essay opts in to raw HTML
-    kind: ClassVar[str] = "html"
+    kind = "html"
 
 
-@dataclass(frozen=True)
-class CiteItem:
+class CiteItem(NamedTuple):
     key: str
     quote: str = ""  # a quote id: @key:quote
     prefix: str = ""
@@ -78,49 +69,44 @@ class CiteItem:
     col: int = 0
 
 
-@dataclass(frozen=True)
-class Cite:
+class Cite(NamedTuple):
     items: tuple[CiteItem, ...]
     in_text: bool  # @key [p. 3]: the author's name stands in the sentence
     line: int
     col: int
-    kind: ClassVar[str] = "cite"
+    kind = "cite"
 
 
-@dataclass(frozen=True)
-class FootnoteRef:
+class FootnoteRef(NamedTuple):
     label: str
     line: int
     col: int
-    kind: ClassVar[str] = "footnote_ref"
+    kind = "footnote_ref"
 
 
-@dataclass(frozen=True)
-class NoteRef:
+class NoteRef(NamedTuple):
     """A resolved note call: a citation or an author footnote, numbered in order of first call."""
 
     number: int
     first_call: bool  # only the first call of a note is the target of its back-link
-    kind: ClassVar[str] = "note_ref"
+    kind = "note_ref"
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """A piece of formatted reference text, output-neutral: each target renders it its way."""
 
     text: str
     italic: bool = False
     url: str = ""
-    kind: ClassVar[str] = "run"
+    kind = "run"
 
 
-@dataclass(frozen=True)
-class InlineReference:
+class InlineReference(NamedTuple):
     """A citation inside an author footnote: rendered in the note's text, never as a nested note."""
 
     runs: tuple[Run, ...]
     items: tuple[CiteItem, ...] = ()  # as written, for targets that format their own
-    kind: ClassVar[str] = "inline_reference"
+    kind = "inline_reference"
 
 
 Inline = Union[Text, Code, Styled, Link, Image, Break, RawHtml, Cite, FootnoteRef, NoteRef, Run, InlineReference]
@@ -129,97 +115,86 @@ Inlines = tuple[Inline, ...]
 # --- block nodes ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     children: Inlines
     line: int
-    kind: ClassVar[str] = "paragraph"
+    kind = "paragraph"
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     children: Inlines
     anchor: str
     line: int
-    kind: ClassVar[str] = "heading"
+    kind = "heading"
 
 
-@dataclass(frozen=True)
-class BlockQuote:
+class BlockQuote(NamedTuple):
     children: Blocks
     line: int
-    kind: ClassVar[str] = "blockquote"
+    kind = "blockquote"
 
 
-@dataclass(frozen=True)
-class PassageQuote:
+class PassageQuote(NamedTuple):
     """`> [@key:quote]`: the passage itself in the body, its reference in a note."""
 
     cite: Cite
     line: int
-    kind: ClassVar[str] = "passage_quote"
+    kind = "passage_quote"
 
 
-@dataclass(frozen=True)
-class ResolvedPassage:
+class ResolvedPassage(NamedTuple):
     entry: Entry
     passage: Passage
     attribution: str  # short: "Shumailov et al., 2024, p. 755"
     note: NoteRef
     line: int
-    kind: ClassVar[str] = "resolved_passage"
+    kind = "resolved_passage"
 
 
-@dataclass(frozen=True)
-class ListBlock:
+class ListBlock(NamedTuple):
     ordered: bool
     start: int
     items: tuple[Blocks, ...]
     tight: bool
     line: int
-    kind: ClassVar[str] = "list"
+    kind = "list"
 
 
-@dataclass(frozen=True)
-class CodeBlock:
+class CodeBlock(NamedTuple):
     text: str
     info: str
     line: int
-    kind: ClassVar[str] = "code_block"
+    kind = "code_block"
 
 
-@dataclass(frozen=True)
-class TableBlock:
+class TableBlock(NamedTuple):
     header: tuple[Inlines, ...]
     rows: tuple[tuple[Inlines, ...], ...]
     aligns: tuple[str, ...]
     line: int
-    kind: ClassVar[str] = "table"
+    kind = "table"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     line: int
-    kind: ClassVar[str] = "rule"
+    kind = "rule"
 
 
-@dataclass(frozen=True)
-class HtmlBlock:
+class HtmlBlock(NamedTuple):
     html: str
     line: int
-    kind: ClassVar[str] = "html_block"
+    kind = "html_block"
 
 
-@dataclass(frozen=True)
-class Div:
+class Div(NamedTuple):
     """A fenced div; `hidden_in` names the targets that leave it out (Quarto's conditional content)."""
 
     classes: tuple[str, ...]
     children: Blocks
     hidden_in: frozenset[str]
     line: int
-    kind: ClassVar[str] = "div"
+    kind = "div"
 
 
 Block = Union[Paragraph, Heading, BlockQuote, PassageQuote, ResolvedPassage, ListBlock, CodeBlock, TableBlock, Rule, HtmlBlock, Div]
@@ -251,14 +226,14 @@ def map_inlines(
         if taken is not None:
             return taken
         if isinstance(node, ListBlock):
-            return replace(node, items=tuple(map_inlines(item, change, on_block) for item in node.items))
+            return node._replace(items=tuple(map_inlines(item, change, on_block) for item in node.items))
         if isinstance(node, TableBlock):
-            return replace(node, header=tuple(change(c, node) for c in node.header),
+            return node._replace(header=tuple(change(c, node) for c in node.header),
                            rows=tuple(tuple(change(c, node) for c in row) for row in node.rows))
         if isinstance(node, (Div, BlockQuote)):
-            return replace(node, children=map_inlines(node.children, change, on_block))
+            return node._replace(children=map_inlines(node.children, change, on_block))
         if isinstance(node, (Paragraph, Heading)):
-            return replace(node, children=change(node.children, node))
+            return node._replace(children=change(node.children, node))
         return node
 
     return tuple(block(b) for b in blocks)

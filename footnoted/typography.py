@@ -9,7 +9,6 @@ the text nodes of the tree, never on the source, and never on code, URLs or quot
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from footnoted.tree import Blocks, Break, Code, Inline, InlineReference, Link, Styled, Text, map_inlines
 
@@ -162,7 +161,7 @@ def _rebuild(nodes: tuple[Inline, ...], contexts: dict) -> tuple[Inline, ...]:
             if not (_is_wide(before) and _is_wide(after)):
                 result.append(node)
         elif isinstance(node, (Styled, Link)):
-            result.append(replace(node, children=_rebuild(node.children, contexts)))
+            result.append(node._replace(children=_rebuild(node.children, contexts)))
         else:
             result.append(node)
     return tuple(result)

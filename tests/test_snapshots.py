@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
+
 from pathlib import Path
 from types import MappingProxyType
 
@@ -23,7 +23,7 @@ def shumailov() -> Entry:
 
 
 def with_quotes(entry: Entry, **passages: Passage) -> Entry:
-    return replace(entry, quotes=MappingProxyType(passages))
+    return entry._replace(quotes=MappingProxyType(passages))
 
 
 # --- the real excerpt -----------------------------------------------------------
@@ -40,7 +40,7 @@ def test_both_passages_of_the_essay_are_found_on_their_pages(shumailov):
 
 def test_an_altered_word_is_reported_with_the_closest_passage_and_a_word_diff(shumailov):
     passage = shumailov.quotes["indiscriminate"]
-    altered = replace(passage, text=passage.text.replace("irreversible", "reversible"))
+    altered = passage._replace(text=passage.text.replace("irreversible", "reversible"))
     [problem] = verify_entry(with_quotes(shumailov, indiscriminate=altered))
     assert str(problem) == (
         f"{REAL_CITATIONS}/references.yaml:32:7: error: quote 'indiscriminate' is not in the snapshot "
@@ -51,14 +51,14 @@ def test_an_altered_word_is_reported_with_the_closest_passage_and_a_word_diff(sh
 
 def test_a_changed_word_in_the_long_passage_is_caught(shumailov):
     passage = shumailov.quotes["two-settings"]
-    altered = replace(passage, text=passage.text.replace("only minor degradation", "no degradation"))
+    altered = passage._replace(text=passage.text.replace("only minor degradation", "no degradation"))
     [problem] = verify_entry(with_quotes(shumailov, **{"two-settings": altered}))
     assert problem.code == "snapshot.quote-not-found"
     assert problem.message.endswith("(line 82, p. 758), [-quote-]{+snapshot+}: … and leads to [-no-]{+only minor+} degradation of performance")
 
 
 def test_a_quote_on_another_page_than_the_bibliography_says_is_an_error(shumailov):
-    moved = replace(shumailov.quotes["two-settings"], page="757")
+    moved = shumailov.quotes["two-settings"]._replace(page="757")
     [problem] = verify_entry(with_quotes(shumailov, **{"two-settings": moved}))
     assert str(problem) == (
         f"{REAL_CITATIONS}/references.yaml:38:7: error: quote 'two-settings' is on p. 758 of the snapshot, "
@@ -67,7 +67,7 @@ def test_a_quote_on_another_page_than_the_bibliography_says_is_an_error(shumailo
 
 
 def test_a_quote_without_a_page_is_told_where_the_snapshot_has_it(shumailov):
-    unpaged = replace(shumailov.quotes["indiscriminate"], page="")
+    unpaged = shumailov.quotes["indiscriminate"]._replace(page="")
     [problem] = verify_entry(with_quotes(shumailov, indiscriminate=unpaged))
     assert problem.severity.value == "warning"
     assert problem.message == "quote 'indiscriminate' has no 'page': the snapshot shows it on p. 755"
