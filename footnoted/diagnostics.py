@@ -4,7 +4,6 @@ The library collects them; only the CLI prints them. A stage that finds errors r
 `InputError` carrying all of them at once, so the writer sees every problem in one run.
 """
 
-from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable

@@ -1,6 +1,5 @@
 """The parsed essay and its front matter: what the parser hands on to resolving."""
 
-from __future__ import annotations
 
 import datetime
 import re

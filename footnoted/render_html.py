@@ -18,7 +18,7 @@ from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import Blocks, Paragraph, block_text, plain_text
-from footnoted.typography import CJK
+from footnoted.typography import is_cjk
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -36,14 +36,15 @@ def environment(folder: Path = TEMPLATES) -> Environment:
     return env
 
 
-_CJK_SPACE = re.compile(f"(?<=[{CJK}]) (?=\\S)|(?<=\\S) (?=[{CJK}])")
+_INNER_SPACE = re.compile(r"(?<=\S) (?=\S)")
 
 
 def fixed_cjk_spaces(text: str) -> str:
     """Print: the space between Chinese and Latin becomes a quarter-em space that justification
     does not stretch. WeasyPrint justifies by widening U+0020 only, so in a Chinese line those few
     spaces would take all the slack and open wide gaps around every Latin word."""
-    return _CJK_SPACE.sub("\u2005", text)
+    beside_cjk = lambda m: "\u2005" if is_cjk(text[m.start() - 1]) or is_cjk(text[m.end()]) else " "  # noqa: E731
+    return _INNER_SPACE.sub(beside_cjk, text) if not text.isascii() else text
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:

@@ -9,7 +9,6 @@ stands in （注：…）. The text is then cut at paragraph boundaries into par
 limit with their （i/N） header, the AI disclosure where needed, and the hashtags.
 """
 
-from __future__ import annotations
 
 import html
 import re
@@ -22,7 +21,7 @@ from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import CiteItem, Div, ListBlock
-from footnoted.typography import CJK, typeset_text
+from footnoted.typography import has_cjk, is_cjk, typeset_text
 
 BODY_LIMIT = 1000  # UTF-16 units, header and hashtags included; the editor's own rule is unpublished
 TITLE_LIMIT = 20  # as the editor counts: see title_count
@@ -444,7 +443,7 @@ def _shorten(text: str, emphasis: tuple[str, ...], fits) -> tuple[str, int] | No
 
 
 def _with_gaps(sentences: list[str], kept: set[int]) -> str:
-    chinese = bool(re.search(f"[{CJK}]", "".join(sentences)))
+    chinese = has_cjk("".join(sentences))
     gap, pieces, previous = ("……" if chinese else "…"), [], -1
     for index in sorted(kept):
         pieces += [gap] * (index != previous + 1) + [sentences[index]]
@@ -505,9 +504,13 @@ def _tidy(text: str) -> str:
     """No space beside full-width punctuation (a note call can leave one), none at a line's end;
     where struck-out words were (\\0): nothing between Chinese, else one space at most."""
     text = re.sub(f"[ \\t]+(?=[{_WIDE_PUNCTUATION}])|(?<=[{_WIDE_PUNCTUATION}])[ \\t]+", "", text)
-    text = re.sub(f"(?<=[{CJK}])[ \\t]*\0[ \\t]*(?=[{CJK}])", "", text)
-    text = re.sub(r"[ \t]*\0[ \t]*", lambda m: " " if m.group(0).strip("\0") else "", text)
+    text = re.sub(r"[ \t]*\0[ \t]*", lambda m: _struck_out_gap(m, text), text)
     return re.sub(r"[ \t]+(?=\n)", "", text).strip()
+
+
+def _struck_out_gap(match: re.Match[str], text: str) -> str:
+    between_cjk = match.start() > 0 and is_cjk(text[match.start() - 1]) and is_cjk(text[match.end() : match.end() + 1])
+    return "" if between_cjk or not match.group(0).strip("\0") else " "
 
 
 # --- the parsed essay -------------------------------------------------------------------

@@ -7,7 +7,6 @@ problem (unknown key or quote, undefined footnote) is collected; unused entries,
 footnotes are warnings.
 """
 
-from __future__ import annotations
 
 from typing import NamedTuple
 

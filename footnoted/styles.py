@@ -12,7 +12,6 @@ import re
 from footnoted.bibliography import Date, Entry, Name
 from footnoted.tree import Run
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 GB_TYPE_CODES = {
     "article-journal": "J", "paper-conference": "C", "book": "M", "chapter": "M", "thesis": "D",
     "report": "R", "dataset": "DS", "article": "EB/OL", "webpage": "EB/OL", "post": "EB/OL",
@@ -25,8 +24,13 @@ _MONTHS = ("January February March April May June July August September October 
 _CHINESE_LOCATORS = {"chapter": "第 {} 章", "section": "第 {} 节", "volume": "第 {} 卷", "paragraph": "第 {} 段", "line": "第 {} 行"}
 
 
+def _has_han(text: str) -> bool:
+    """Chinese characters in a title or name (compared, not matched: see typography.is_cjk)."""
+    return not text.isascii() and any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
 def is_chinese_source(entry: Entry) -> bool:
-    return entry.language.lower().startswith("zh") or bool(_CJK.search(entry.title))
+    return entry.language.lower().startswith("zh") or _has_han(entry.title)
 
 
 def locator_text(label: str, value: str, chinese: bool) -> str:
@@ -45,7 +49,7 @@ def locator_text(label: str, value: str, chinese: bool) -> str:
 def _gb_name(name: Name) -> str:
     if name.literal:
         return name.literal
-    if _CJK.search(name.family):
+    if _has_han(name.family):
         return name.family + name.given
     initials = " ".join(part[0].upper() for part in re.split(r"[\s.-]+", name.given) if part)
     return f"{name.full_family.upper()} {initials}".strip()
@@ -54,7 +58,7 @@ def _gb_name(name: Name) -> str:
 def _plain_name(name: Name, inverted: bool = False) -> str:
     if name.literal:
         return name.literal
-    if _CJK.search(name.family):
+    if _has_han(name.family):
         return name.family + name.given
     if inverted:
         return f"{name.full_family}, {name.given}".strip(", ")

@@ -12,20 +12,30 @@ import re
 
 from footnoted.tree import Blocks, Break, Code, Inline, InlineReference, Link, Styled, Text, map_inlines
 
-CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"[{CJK}]")
-_LATIN = "A-Za-z0-9"
+CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # as a regex class, for `check`
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
-_SPACE_AFTER_CJK = re.compile(f"([{CJK}])([{_LATIN}`$])")
-_SPACE_BEFORE_CJK = re.compile(f"([{_LATIN}%`])([{CJK}])")
-
-
-def _is_wide(char: str) -> bool:
-    return is_cjk(char) or ("\u3000" <= char <= "\u303f") or ("\uff00" <= char <= "\uffef")
+# Python's re compiles a character class by visiting every code point in its ranges: a CJK class
+# costs 2-4 ms per pattern at every start, more than the rest of a blog build. So patterns here
+# match any non-ASCII character (a 128-point class) and is_cjk() decides, in plain comparisons.
+_SEAM = re.compile(r"(?<=[^\x00-\x7f])(?=[A-Za-z0-9`$])|(?<=[A-Za-z0-9%`])(?=[^\x00-\x7f])")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def is_cjk(char: str) -> bool:
-    return bool(char) and bool(_CJK_CHAR.match(char))
+    """Is the first character of `char` a Chinese character, kana or CJK radical? ("" is not)."""
+    return bool(char) and (
+        "\u4e00" <= char[0] <= "\u9fff" or "\u3400" <= char[0] <= "\u4dbf" or "\u3040" <= char[0] <= "\u30ff"
+        or "\u2e80" <= char[0] <= "\u2eff" or "\uf900" <= char[0] <= "\ufaff"
+    )
+
+
+def has_cjk(text: str) -> bool:
+    return not text.isascii() and any(is_cjk(match.group()) for match in _NON_ASCII.finditer(text))
+
+
+def _is_wide(char: str) -> bool:
+    """CJK, or CJK punctuation and full-width forms: no space is seen between two of these."""
+    return is_cjk(char) or ("\u3000" <= char <= "\u303f") or ("\uff00" <= char <= "\uffef")
 
 
 def typeset_text(text: str, before: str = "", after: str = "") -> str:
@@ -41,8 +51,16 @@ def typeset_text(text: str, before: str = "", after: str = "") -> str:
 
 
 def _spacing(text: str) -> str:
-    text = _SPACE_AFTER_CJK.sub(r"\1 \2", text)
-    return _SPACE_BEFORE_CJK.sub(r"\1 \2", text)
+    """A space between Chinese and Latin letters or digits (and code and $ after, % before Chinese)."""
+    if text.isascii():
+        return text
+    pieces, start = [], 0
+    for seam in _SEAM.finditer(text):
+        at = seam.start()
+        if is_cjk(text[at - 1]) or is_cjk(text[at]):
+            pieces += [text[start:at], " "]
+            start = at
+    return "".join(pieces) + text[start:] if pieces else text
 
 
 def _neighbours(text: str, index: int, before: str, after: str) -> tuple[str, str]:
@@ -51,12 +69,33 @@ def _neighbours(text: str, index: int, before: str, after: str) -> tuple[str, st
     return left, right
 
 
-_VERBATIM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+|[\w.+-]+@[\w-]+\.[\w.]+")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _verbatim(text: str) -> set[int]:
+    """Where URLs and e-mail addresses stand: their dots and colons stay as typed. A URL runs
+    to a space or a Chinese character or punctuation mark."""
+    where = {i for match in _EMAIL.finditer(text) for i in range(match.start(), match.end())}
+    end = 0
+    for scheme in _URL_SCHEME.finditer(text):
+        if scheme.start() < end:
+            continue  # a "://" inside the URL before: each character is looked at once
+        end = scheme.end()
+        while end < len(text) and not text[end].isspace() and not _is_url_stop(text[end]):
+            end += 1
+        if end > scheme.end():
+            where.update(range(scheme.start(), end))
+    return where
+
+
+def _is_url_stop(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
 
 
 def _punctuation(text: str, before: str, after: str) -> str:
     chars = list(text)
-    verbatim = {i for match in _VERBATIM.finditer(text) for i in range(match.start(), match.end())}
+    verbatim = _verbatim(text)
     for index, char in enumerate(chars):
         if char in _FULL and index not in verbatim:
             left, right = _neighbours(text, index, before, after)
@@ -72,19 +111,27 @@ def _punctuation(text: str, before: str, after: str) -> str:
                     chars[index + 1] = ""
     text = "".join(chars)
     # Parentheses around Chinese words are full-width; around Latin words they stay.
-    return re.sub(f"\\(([^()]*[{CJK}][^()]*)\\)", r"（\1）", text)
+    return _PARENTHESES.sub(lambda m: f"（{m.group(1)}）" if has_cjk(m.group(1)) else m.group(0), text)
+
+
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_LATIN_CLAUSE_END = re.compile(r"[,.;:!?] ")
 
 
 def _chinese_before(text: str, index: int, before: str) -> bool:
     """Is the clause before text[index] Chinese? (looks back past Latin words to a CJK char)."""
     head = (before + text[:index])[-200:]
-    match = re.search(f"[{CJK}][^{CJK}，。；：]*\\Z", head)
-    return bool(match) and not re.search(r"[,.;:!?] ", match.group(0))
+    for at in range(len(head) - 1, -1, -1):
+        if head[at] in "，。；：":
+            return False
+        if is_cjk(head[at]):
+            return not _LATIN_CLAUSE_END.search(head, at)
+    return False
 
 
 def _quotes(text: str, before: str) -> str:
     """Straight double quotes in Chinese prose become “ ”."""
-    if '"' not in text or not (_CJK_CHAR.search(text) or is_cjk(before[-1:])):
+    if '"' not in text or not (has_cjk(text) or is_cjk(before[-1:])):
         return text
     out, opening = [], True
     for char in text:
