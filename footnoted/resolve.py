@@ -164,6 +164,7 @@ class _Resolver:
         self.notes: list[Note] = []
         self.footnote_numbers: dict[str, int] = {}
         self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
+        self.formatted: dict[tuple[str, str, bool], tuple[Run, ...]] = {}  # see reference()
         self.problems: list[Diagnostic] = []
 
     # --- blocks ---
@@ -254,7 +255,7 @@ class _Resolver:
             full = entry.id not in self.first_cited
             self.first_cited.setdefault(entry.id, entry)
             # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
-            runs = list(format_reference(self.style, entry, locator_text(label, value, self.chinese), short=not full))
+            runs = list(self.reference(entry, locator_text(label, value, self.chinese), short=not full))
             if item.prefix:
                 runs.insert(0, Run(item.prefix + " "))
             if item.suffix:
@@ -263,6 +264,13 @@ class _Resolver:
                 runs.append(Run("；" if self.chinese else "; "))
             sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full, item))
         return tuple(sources)
+
+    def reference(self, entry: Entry, locator: str, short: bool) -> tuple[Run, ...]:
+        """A source's reference, formatted once per locator: a book cites the same few often."""
+        key = (entry.id, locator, short)
+        if key not in self.formatted:
+            self.formatted[key] = format_reference(self.style, entry, locator, short=short)
+        return self.formatted[key]
 
     def locator_of(self, item: CiteItem, passage: Passage | None) -> tuple[str, str]:
         if item.locator:

@@ -121,6 +121,11 @@ def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
                 draft_lines.append(draft_line)
                 all_anchors.append(((1, 1),))
                 continue
+            if not _MARKS.search(line):  # most lines: nothing to strip
+                out_lines.append(line)
+                draft_lines.append(draft_line)
+                all_anchors.append(((1, 1),))
+                continue
         kept: list[str] = []  # pieces of the line that stay
         kept_length = 0
         anchors: list[tuple[int, int]] = []

@@ -14,6 +14,7 @@ from footnoted.tree import Blocks, Break, Code, Inline, InlineReference, Link, S
 
 CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # as a regex class, for `check`
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
+_HALF_WIDTH_MARK = re.compile(r"[,;:?!.]")
 # Python's re compiles a character class by visiting every code point in its ranges: a CJK class
 # costs 2-4 ms per pattern at every start, more than the rest of a blog build. So patterns here
 # match any non-ASCII character (a 128-point class) and is_cjk() decides, in plain comparisons.
@@ -57,7 +58,8 @@ def _spacing(text: str) -> str:
     pieces, start = [], 0
     for seam in _SEAM.finditer(text):
         at = seam.start()
-        if is_cjk(text[at - 1]) or is_cjk(text[at]):
+        wide = text[at] if text[at - 1] < "\x80" else text[at - 1]  # a seam has one ASCII side
+        if "\u4e00" <= wide <= "\u9fff" or is_cjk(wide):
             pieces += [text[start:at], " "]
             start = at
     return "".join(pieces) + text[start:] if pieces else text
@@ -94,10 +96,14 @@ def _is_url_stop(char: str) -> bool:
 
 
 def _punctuation(text: str, before: str, after: str) -> str:
+    marks = [m.start() for m in _HALF_WIDTH_MARK.finditer(text)]
+    if not marks:
+        return _full_width_parentheses(text)
     chars = list(text)
-    verbatim = _verbatim(text)
-    for index, char in enumerate(chars):
-        if char in _FULL and index not in verbatim:
+    verbatim = _verbatim(text) if "@" in text or "://" in text else set()
+    for index in marks:
+        char = text[index]
+        if index not in verbatim:
             left, right = _neighbours(text, index, before, after)
             if char == "." and not (is_cjk(left) and (not right or right.isspace() or is_cjk(right))):
                 continue
@@ -109,8 +115,13 @@ def _punctuation(text: str, before: str, after: str) -> str:
                 chars[index] = _FULL[char]
                 if index + 1 < len(chars) and chars[index + 1] == " ":
                     chars[index + 1] = ""
-    text = "".join(chars)
-    # Parentheses around Chinese words are full-width; around Latin words they stay.
+    return _full_width_parentheses("".join(chars))
+
+
+def _full_width_parentheses(text: str) -> str:
+    """Parentheses around Chinese words are full-width; around Latin words they stay."""
+    if "(" not in text:
+        return text
     return _PARENTHESES.sub(lambda m: f"（{m.group(1)}）" if has_cjk(m.group(1)) else m.group(0), text)
 
 
