@@ -5,7 +5,6 @@ The library collects them; only the CLI prints them. A stage that finds errors r
 """
 
 
-import difflib
 from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple
@@ -51,5 +50,7 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
+    import difflib  # only when a name is wrong: not every build pays for it
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

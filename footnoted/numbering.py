@@ -11,13 +11,27 @@ from typing import NamedTuple
 
 from footnoted.bibliography import Entry
 from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
-from footnoted.tree import Block, Blocks, Div, Inline, Inlines, Link, NoteRef, ResolvedPassage, Styled, map_inlines
+from footnoted.tree import (
+    Block,
+    Blocks,
+    Div,
+    Inline,
+    InlineReference,
+    Inlines,
+    Link,
+    NoteRef,
+    ResolvedPassage,
+    Run,
+    Styled,
+    map_inlines,
+)
 
 
 class Numbered(NamedTuple):
     blocks: Blocks
     notes: tuple[Note, ...]
     call_lines: dict[int, int]  # note number -> line of the block holding its call (print nudges)
+    references: tuple[tuple[Entry, tuple[Run, ...]], ...]  # the sources these notes cite, in the resolver's order
 
 
 def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numbered:
@@ -27,7 +41,26 @@ def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numb
     blocks = map_inlines(resolved.blocks, numberer.inlines, on_block=numberer.special_block)
     if not resolved.front.is_chinese:
         blocks = map_inlines(blocks, lambda nodes, _block: calls_after_punctuation(nodes))
-    return Numbered(blocks, tuple(numberer.notes), numberer.call_lines)
+    cited = _cited_keys(numberer.notes)
+    references = tuple(reference for reference in resolved.references if reference[0].id in cited)
+    return Numbered(blocks, tuple(numberer.notes), numberer.call_lines, references)
+
+
+def _cited_keys(notes: list[Note]) -> set[str]:
+    """The sources the notes give: citation notes, and citations inside author footnotes."""
+    keys = {source.entry.id for note in notes for source in note.sources}
+
+    def collect(nodes: Inlines, _block: Block) -> Inlines:
+        for node in nodes:
+            if isinstance(node, InlineReference):
+                keys.update(item.key for item in node.items)
+            elif isinstance(node, (Link, Styled)):
+                collect(node.children, _block)
+        return nodes
+
+    for note in notes:
+        map_inlines(note.blocks, collect)
+    return keys
 
 
 class _Numberer:

@@ -7,9 +7,7 @@ line and column of the draft (through the comment-stripping source map).
 
 from __future__ import annotations
 
-import base64
 import bisect
-import mimetypes
 import re
 from pathlib import Path
 from types import MappingProxyType
@@ -381,6 +379,9 @@ class _Converter:
         if not target.is_relative_to(self.folder.resolve()):
             self.fail(line, col, f"image '{src}' lies outside the essay's folder", "image.outside")
             return ""
+        import base64  # noqa: E401  (only for an essay with local images)
+        import mimetypes
+
         mime = mimetypes.guess_type(target.name)[0] or ""
         if not mime.startswith("image/"):
             self.fail(line, col, f"'{src}' is not an image (png, jpeg, gif, svg or webp)", "image.type")

@@ -115,7 +115,7 @@ def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
 def render_html(resolved: ResolvedEssay, target: str) -> str:
     template = environment().get_template(f"{target}.html.j2")
     numbered = number_notes(resolved, target, link_notes=False)
-    resolved = resolved._replace(blocks=numbered.blocks, notes=numbered.notes)
+    resolved = resolved._replace(blocks=numbered.blocks, notes=numbered.notes, references=numbered.references)
     return template.render(
         essay=resolved, front=resolved.front, target=target, description=description(resolved),
         chinese=resolved.front.is_chinese, has_llm_text=resolved.essay.has_llm_text,

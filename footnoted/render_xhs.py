@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from footnoted.bibliography import Entry, Passage
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
+from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
@@ -74,6 +75,7 @@ class _Writer:
         self.images: list[str] = []
         self.pending: list[_Pending] = []
         self.entries = {entry.id: entry for entry, _ in resolved.references}
+        self.references = number_notes(resolved, "xhs", link_notes=False).references  # none cited only in hidden text
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.tags = self.hashtags()
         self.disclosure = self.front.ai_disclosure
@@ -92,7 +94,7 @@ class _Writer:
             message = "the hashtags and the AI disclosure leave too little room in a part"
             raise InputError([error(self.path, 0, 0, message, "xhs.no-room")])
         units = [unit for block in self.resolved.blocks for unit in self.block_units(block)]
-        if self.resolved.references:
+        if self.references:
             units += [Unit(piece) for piece in self.fit(self.references_text(), self.room(False), 0)]
         parts = self.pack(units)
         stem, width = self.resolved.essay.stem, max(2, len(str(len(parts))))
@@ -371,7 +373,7 @@ class _Writer:
     def references_text(self) -> str:
         """Each source as a reader can search for it: author, title, venue, year, DOI or arXiv id; no URLs."""
         lines = ["参考" if self.chinese else "Sources"]
-        for number, (entry, _) in enumerate(self.resolved.references, 1):
+        for number, (entry, _) in enumerate(self.references, 1):
             arxiv = entry.publisher.lower() == "arxiv" and entry.number
             venue = f"arXiv:{entry.number}" if arxiv else entry.container_title or entry.publisher
             fields = (short_author(entry, self.chinese), entry.title, ", ".join(p for p in (venue, entry.year) if p),

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, run_cli
+from pdf_reading import page_texts
 
 HEAD = "---\ntitle: 测试\n---\n"
 
@@ -214,3 +215,19 @@ def test_notes_hidden_from_a_target_leave_no_gap_in_its_numbering(project):
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert html.count('role="doc-noteref"') == 2 and html.count('role="doc-endnote"') == 2
     assert 'href="#fn-2" role="doc-noteref">2</a>' in html and "LEE A." not in html.split('role="doc-endnotes"')[1].split("</section>")[0]
+
+
+def test_a_source_cited_only_in_text_hidden_from_a_target_is_not_in_its_references(project):
+    project.write("essay/x.md", HEAD + (
+        '甲[@smith2020]。\n\n::: {.content-hidden when-format="blog"}\n乙[@lee2019]。\n:::\n\n'
+        '::: {.content-hidden when-format="xhs"}\n丙[@smith2020:finding]。\n:::\n'
+    ))
+    assert run_cli(["--target", "all"], project).code == 0
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    blog_references = html.split('class="references"')[1].split("</section>")[0]
+    assert "Smith" in blog_references or "SMITH" in blog_references
+    assert "LEE" not in blog_references.upper()
+    xhs = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
+    assert "乙" in xhs and "Lee" in xhs.split("参考")[-1]  # shown in xhs, so listed there
+    pdf_text = "".join(page_texts(project / "build" / "x.pdf"))
+    assert "乙" in pdf_text and "LEE" in pdf_text.upper()
