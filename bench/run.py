@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import scaled_essay  # noqa: E402
+from synthetic import scaled_essay
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

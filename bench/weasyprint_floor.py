@@ -23,6 +23,6 @@ if not html_path.exists():  # the first (warm-up) run prepares the HTML
     resolved = resolve(essay, load_bibliography(bibliography_files(project / "citations")))
     html_path.write_text(print_document_html(resolved, RenderOptions()), encoding="utf-8")
 
-import weasyprint  # noqa: E402
+import weasyprint
 
 weasyprint.HTML(string=html_path.read_text(encoding="utf-8"), base_url=str(project)).write_pdf(project / "floor.pdf")

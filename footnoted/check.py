@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from footnoted.bibliography import Bibliography
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
-from footnoted.essay import Essay, provenance_report  # noqa: F401  (check reports it too)
+from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
 from footnoted.snapshots import verify_entry
 from footnoted.source import read_text, split_front_matter, strip_comments

@@ -379,7 +379,7 @@ class _Converter:
         if not target.is_relative_to(self.folder.resolve()):
             self.fail(line, col, f"image '{src}' lies outside the essay's folder", "image.outside")
             return ""
-        import base64  # noqa: E401  (only for an essay with local images)
+        import base64  # here, not at the top: only an essay with local images needs them
         import mimetypes
 
         mime = mimetypes.guess_type(target.name)[0] or ""

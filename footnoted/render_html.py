@@ -43,8 +43,13 @@ def fixed_cjk_spaces(text: str) -> str:
     """Print: the space between Chinese and Latin becomes a quarter-em space that justification
     does not stretch. WeasyPrint justifies by widening U+0020 only, so in a Chinese line those few
     spaces would take all the slack and open wide gaps around every Latin word."""
-    beside_cjk = lambda m: "\u2005" if is_cjk(text[m.start() - 1]) or is_cjk(text[m.end()]) else " "  # noqa: E731
-    return _INNER_SPACE.sub(beside_cjk, text) if not text.isascii() else text
+    if text.isascii():
+        return text
+
+    def beside_cjk(space: re.Match[str]) -> str:
+        return "\u2005" if is_cjk(text[space.start() - 1]) or is_cjk(text[space.end()]) else " "
+
+    return _INNER_SPACE.sub(beside_cjk, text)
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:

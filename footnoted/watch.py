@@ -139,7 +139,7 @@ class Watcher:
             print(f"build.py: error: {exc}", file=sys.stderr, flush=True)
             result = BuildResult(2)
         # A bug must not end the session the writer relies on: one line, no traceback, keep watching.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"build.py: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr, flush=True)
             result = BuildResult(1)
         self.builds += 1

@@ -6,11 +6,10 @@ import re
 
 import autocorrect_py
 import pytest
+from conftest import ROOT
 
 from footnoted.tree import Break, Code, Styled, Text
 from footnoted.typography import typeset_inlines, typeset_text
-
-from conftest import ROOT
 
 
 @pytest.mark.parametrize(("draft", "typeset"), [
