@@ -2,8 +2,9 @@
 
 WeasyPrint (70.0) can set a footnote on the page after its call, or drop it, on long
 documents. So after laying out we read the rendered pages back: every note must stand in the
-footnote area of the page that holds its call. A misplaced note gets a nudge and the book is
-laid out again; a note that cannot be placed fails the build, naming it.
+footnote area of the page that holds its call. A misplaced note gets a nudge (a CSS rule's
+effect, set on the boxes already built) and the pages from there on are made again, the others
+kept; a note that cannot be placed fails the build, naming it.
 """
 
 from __future__ import annotations
@@ -93,14 +94,14 @@ def render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
         raise InputError([error(resolved.essay.path, 0, 0, f"WeasyPrint failed: {type(exc).__name__}: {exc}", "pdf.engine")]) from None
 
 
-def _render_pdf(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
+def _render_pdf(resolved: ResolvedEssay, options: RenderOptions, layout=None) -> Rendered:  # type: ignore[no-untyped-def]
     numbered = number_notes(resolved, "pdf", link_notes=True)
     notes = list(numbered.notes)
 
     def print_html(long_notes: frozenset[int]) -> str:
         return print_document_html(resolved, options, long_notes, numbered)
 
-    document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, numbered.call_lines)
+    document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, numbered.call_lines, layout)
     pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if options.pdf_tagged else {}
     with captured_logs() as draw_logs:
         pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=streams_serialized_once, **pdf_options)
@@ -294,18 +295,15 @@ class Book:
         self.page_logs: list[list[logging.LogRecord]] = []  # what WeasyPrint logged making each page
         self.passes_on: list[bool] = []  # a page hands notes (or a broken float) on to the next
         self._blocks = _blocks_by_line(self.html.etree_element)
-        for line, count in sorted(levels.items()):
-            for level in range(count):
-                self._restyle(line, NUDGES[level])
+        self.levels: dict[int, int] = {}  # block line -> nudges set on its boxes (as FullLayout's levels)
+        self._restyle(levels)
         self._make_pages(0, -1)
 
     def nudge(self, levels: dict[int, int]) -> None:
-        """Give each block line its nudge number `levels[line]`, then re-make the pages it may change:
+        """Bring each block line to `levels[line]` nudges, then re-make the pages that may change:
         from the page before the first nudged box (that page may have tried to fit it), through
         the last page that held one."""
-        changed: set = set()
-        for line, level in sorted(levels.items()):
-            changed |= self._restyle(line, NUDGES[level - 1])
+        changed = self._restyle(levels)
         held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
         if not held:
             return  # the rule matches no laid-out box: the layout stays as it is
@@ -324,7 +322,16 @@ class Book:
         document._html = self.html
         return document, [*self.build_logs, *(record for page in self.page_logs for record in page), *logs]
 
-    def _restyle(self, line: int, nudge: Nudge) -> set:
+    def _restyle(self, levels: dict[int, int]) -> set:
+        """The nudges each line has not had yet, up to `levels[line]`. The elements whose boxes changed."""
+        changed = set()
+        for line, level in sorted(levels.items()):
+            for nudge in NUDGES[self.levels.get(line, 0):level]:
+                changed |= self._restyle_one(line, nudge)
+            self.levels[line] = max(level, self.levels.get(line, 0))
+        return changed
+
+    def _restyle_one(self, line: int, nudge: Nudge) -> set:
         """What the nudge's CSS rule does to computed styles, done to the boxes already built: each
         box concerned gets a copy of its style (a style may be shared by many elements) with the
         rule's values. The elements whose boxes changed."""
