@@ -14,6 +14,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from math import inf
 from pathlib import Path
 
@@ -35,8 +36,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
-from footnoted.render_html import description, environment
 from footnoted.numbering import Numbered, number_notes
+from footnoted.render_html import description, environment
 from footnoted.resolve import Note, ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
 
@@ -407,7 +408,7 @@ def _blocks_by_line(root) -> dict[str, list]:  # type: ignore[no-untyped-def]
     blocks: dict[str, list] = {}
     for parent in root.iter():
         children = [child for child in parent if isinstance(child.tag, str)]  # no comments
-        for block, following in zip(children, [*children[1:], None]):
+        for block, following in pairwise([*children, None]):
             if (line := block.get("data-line")) is not None:
                 blocks.setdefault(line, []).append((block, following))
     return blocks

@@ -13,7 +13,7 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 from weasyprint import css, document, layout
-from weasyprint.layout import page
+from weasyprint.layout import page as layout_page
 from weasyprint.text.fonts import FontConfiguration
 
 from conftest import ROOT, copy_real_project, run_cli
@@ -98,13 +98,14 @@ def resolved_project(folder: Path, essay: str) -> ResolvedEssay:
     return resolve(parse_essay_file(folder / "essay" / essay), load_bibliography(bibliography_files(folder / "citations")))
 
 
-class RecordingBook(render_pdf.Book):
-    """The real Book, noting each nudge it is given."""
+NUDGES_GIVEN: list[dict[int, int]] = []
 
-    nudges: list[dict[int, int]] = []
+
+class RecordingBook(render_pdf.Book):
+    """The real Book, noting each nudge it is given in NUDGES_GIVEN."""
 
     def nudge(self, levels: dict[int, int]) -> None:
-        RecordingBook.nudges.append(dict(levels))
+        NUDGES_GIVEN.append(dict(levels))
         super().nudge(levels)
 
 
@@ -116,9 +117,9 @@ READ_INTERNALS = {
     "document.Document._build_layout_context": (document.Document._build_layout_context, "2b072254ab89701b"),
     "layout.initialize_page_maker": (layout.initialize_page_maker, "5bb3c878d722af53"),
     "layout.layout_document": (layout.layout_document, "a5cbf437e99caf72"),
-    "layout.page.make_all_pages": (page.make_all_pages, "b5e4034894841caa"),
-    "layout.page.remake_page": (page.remake_page, "1ff09b2dffa17839"),
-    "layout.page.make_page": (page.make_page, "656f183328e8b1b5"),
+    "layout.page.make_all_pages": (layout_page.make_all_pages, "b5e4034894841caa"),
+    "layout.page.remake_page": (layout_page.remake_page, "1ff09b2dffa17839"),
+    "layout.page.make_page": (layout_page.make_page, "656f183328e8b1b5"),
     "css.ComputedStyle": (css.ComputedStyle, "4ff0512c0af12674"),
     "css.AnonymousStyle": (css.AnonymousStyle, "414bbf41061e0a4a"),
     "pydyf.PDF.write": (pydyf.PDF.write, "242cd38f92ecd33f"),
@@ -227,9 +228,9 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     (tmp_path / "citations" / "long.yaml").write_text(bibliography, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     resolved = resolved_project(tmp_path, "long.md")
-    RecordingBook.nudges = []
+    NUDGES_GIVEN.clear()
     by_book = render_pdf._render_pdf(resolved, RenderOptions(), RecordingBook)
-    assert len(RecordingBook.nudges) >= 2 and 2 in RecordingBook.nudges[-1].values()
+    assert len(NUDGES_GIVEN) >= 2 and 2 in NUDGES_GIVEN[-1].values()
     whole = render_pdf._render_pdf(resolved, RenderOptions(), render_pdf.FullLayout)
     assert by_book.summary == whole.summary
     assert by_book.files == whole.files
