@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import re
 import sys
 from pathlib import Path
 
+import pydyf
 import pytest
+import weasyprint
 from pypdf import PdfReader
+from weasyprint import css, document, layout
+from weasyprint.layout import page as layout_page
+from weasyprint.text.fonts import FontConfiguration
 
 from conftest import ROOT, copy_real_project, run_cli
+from footnoted import render_pdf
+from footnoted.bibliography import bibliography_files, load_bibliography
+from footnoted.parse import parse_essay_file
+from footnoted.resolve import ResolvedEssay, resolve
+from footnoted.targets import RenderOptions
 from pdf_reading import embedded_fonts, note_places, page_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -80,6 +92,170 @@ def test_pdf_rebuild_is_byte_identical(tmp_path):
     run_cli(["--target", "pdf", "--out", "one"], project)
     run_cli(["--target", "pdf", "--out", "two"], project)
     assert (tmp_path / "one" / "model-collapse.pdf").read_bytes() == (tmp_path / "two" / "model-collapse.pdf").read_bytes()
+
+
+def resolved_project(folder: Path, essay: str) -> ResolvedEssay:
+    return resolve(parse_essay_file(folder / "essay" / essay), load_bibliography(bibliography_files(folder / "citations")))
+
+
+NUDGES_GIVEN: list[dict[int, int]] = []
+
+
+class RecordingBook(render_pdf.Book):
+    """The real Book, noting each nudge it is given in NUDGES_GIVEN."""
+
+    def nudge(self, levels: dict[int, int]) -> None:
+        NUDGES_GIVEN.append(dict(levels))
+        super().nudge(levels)
+
+
+# What render_pdf.Book copies or relies on, read in WeasyPrint 70.0 and pydyf 0.13 (sha256 of the
+# source, first 16 hex digits). A change here means: read the new code against Book, _finish_pages,
+# _inheriting and streams_serialized_once, then update the digest.
+READ_INTERNALS = {
+    "document.Document._render": (document.Document._render, "ebaceeb0fa8e79aa"),
+    "document.Document._build_layout_context": (document.Document._build_layout_context, "2b072254ab89701b"),
+    "layout.initialize_page_maker": (layout.initialize_page_maker, "5bb3c878d722af53"),
+    "layout.layout_document": (layout.layout_document, "a5cbf437e99caf72"),
+    "layout.page.make_all_pages": (layout_page.make_all_pages, "b5e4034894841caa"),
+    "layout.page.remake_page": (layout_page.remake_page, "1ff09b2dffa17839"),
+    "layout.page.make_page": (layout_page.make_page, "656f183328e8b1b5"),
+    "css.ComputedStyle": (css.ComputedStyle, "4ff0512c0af12674"),
+    "css.AnonymousStyle": (css.AnonymousStyle, "414bbf41061e0a4a"),
+    "pydyf.PDF.write": (pydyf.PDF.write, "242cd38f92ecd33f"),
+    "pydyf.Stream.data": (pydyf.Stream.data.fget, "bdc2bc513f286de7"),
+}
+
+
+def test_weasyprint_internals_the_book_relies_on_are_those_it_was_written_for():
+    assert weasyprint.__version__ == "70.0"
+    changed = [name for name, (code, digest) in READ_INTERNALS.items()
+               if hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:16] != digest]
+    assert changed == [], f"changed since render_pdf.Book was written against them: {changed}"
+
+
+def test_real_essay_book_is_byte_identical_to_whole_relayouts(real_pdf, monkeypatch):
+    # The Book re-makes 3 of the 11 pages for note 6's nudge; WeasyPrint laying the whole HTML out
+    # again with the nudge as a CSS rule must give the same file.
+    path, _ = real_pdf
+    project = path.parent.parent
+    monkeypatch.chdir(project)
+    whole = render_pdf._render_pdf(resolved_project(project, "model-collapse.md"), RenderOptions(), render_pdf.FullLayout)
+    assert "(1 block nudged)" in whole.summary
+    assert whole.files[0][1] == path.read_bytes()
+
+
+def test_each_nudge_set_on_built_boxes_lays_out_as_its_css_rule(monkeypatch):
+    # All three nudges, on paragraphs and on passages (a figure, its table, its caption's
+    # inherited orphans), on a block before a heading and on the last block (no next one):
+    # after every step the Book's pages hold the notes where a whole relayout puts them, and
+    # the final PDFs are the same bytes.
+    monkeypatch.chdir(ROOT)
+    html = render_pdf.print_document_html(resolved_project(ROOT, "model-collapse.md"), RenderOptions())
+    lines = [int(n) for n in re.findall(r'data-line="(\d+)"', html)]
+    figures = [int(n) for n in re.findall(r'<figure class="passage" data-line="(\d+)"', html)]
+    before_heading = [int(n) for n in re.findall(r'data-line="(\d+)"[^\n]*\n<h[234]', html)]
+    assert len(figures) >= 3 and before_heading
+    steps = [
+        {lines[1]: 1, figures[0]: 1, before_heading[0]: 1},
+        {figures[0]: 2, figures[1]: 1, lines[-1]: 1},
+        {figures[0]: 3, figures[1]: 2, before_heading[0]: 2, lines[len(lines) // 2]: 1},
+        {figures[1]: 3, lines[-1]: 3},
+    ]
+    book = render_pdf.Book(html, {})
+    levels: dict[int, int] = {}
+    for step in steps:
+        levels.update(step)
+        book.nudge(step)
+        whole = render_pdf.FullLayout(html, levels)
+        assert render_pdf.note_pages(book.pages) == render_pdf.note_pages(whole.pages)
+        assert len(book.pages) == len(whole.pages)
+    # The styles themselves, box by box, as WeasyPrint's cascade gives them with the rules.
+    nudged = render_pdf._html(render_pdf._with_nudges(html, levels))
+    _, cascaded_root = render_pdf._styled_boxes(nudged, FontConfiguration())
+    assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
+    assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
+
+
+def styles_of_boxes(root):  # type: ignore[no-untyped-def]
+    """(box type, tag, break-before, orphans, widows) for every box of a tree, in tree order."""
+    stack = [root]
+    while stack:
+        box = stack.pop()
+        yield type(box).__name__, box.element_tag, box.style["break_before"], box.style["orphans"], box.style["widows"]
+        stack.extend(reversed(getattr(box, "children", [])))
+
+
+def test_a_nudge_remakes_the_page_before_its_block(monkeypatch):
+    # The heading does not keep with a paragraph that cannot start on page 1, so both open page
+    # 2; once the paragraph must start a page, the heading stays on page 1: page 1 changes,
+    # though the nudged paragraph is not on it.
+    monkeypatch.chdir(ROOT)
+    html = ("<html><head><style>@page { size: 100mm 100mm; margin: 10mm } html { font-size: 5mm; line-height: 10mm }"
+            " h2 { break-after: avoid; margin: 0; font-size: 5mm }</style></head><body>"
+            f'<p data-line="1">{"<br>".join(["line"] * 6)}</p><h2>Heading</h2><p data-line="3">a<br>b</p><p>after</p></body></html>')
+    book = render_pdf.Book(html, {})
+    assert [page_words(page) for page in book.pages] == [["line"] * 6, ["Heading", "a", "b", "after"]]
+    for level in (1, 2, 3):
+        book.nudge({3: level})
+    whole = render_pdf.FullLayout(html, {3: 3})
+    assert [page_words(page) for page in book.pages] == [[*["line"] * 6, "Heading"], ["a", "b"], ["after"]]
+    assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
+
+
+def test_a_nudge_gives_way_to_weightier_declarations_as_the_cascade_does(monkeypatch):
+    # [data-line="N"] weighs (0,1,0): p.keep (0,1,1) keeps its orphans, h2 + p (0,0,2) does not.
+    monkeypatch.chdir(ROOT)
+    html = ("<html><head><style>p.keep { orphans: 3; widows: 3 } h2 + p { orphans: 4 }</style></head><body>"
+            '<p class="keep" data-line="1">a<span>b</span></p><p data-line="2">c</p><h2>d</h2><p data-line="4">e</p></body></html>')
+    book = render_pdf.Book(html, {1: 2, 2: 2, 4: 2})
+    nudged = render_pdf._html(render_pdf._with_nudges(html, {1: 2, 2: 2, 4: 2}))
+    _, cascaded_root = render_pdf._styled_boxes(nudged, FontConfiguration())
+    assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
+    assert {style[3] for style in styles_of_boxes(book.root) if style[1] == "p"} == {3, 1}
+
+
+def page_words(page_box) -> list[str]:  # type: ignore[no-untyped-def]
+    return [box.text for box in page_box.descendants() if hasattr(box, "text")]
+
+
+def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, monkeypatch):
+    # A book where the first nudges leave a note misplaced, nudged again one level up.
+    essay, bibliography = dense_book(150, seed=3)
+    (tmp_path / "essay").mkdir()
+    (tmp_path / "essay" / "long.md").write_text(essay, encoding="utf-8")
+    (tmp_path / "citations").mkdir()
+    (tmp_path / "citations" / "long.yaml").write_text(bibliography, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    resolved = resolved_project(tmp_path, "long.md")
+    NUDGES_GIVEN.clear()
+    by_book = render_pdf._render_pdf(resolved, RenderOptions(), RecordingBook)
+    assert len(NUDGES_GIVEN) >= 2 and 2 in NUDGES_GIVEN[-1].values()
+    whole = render_pdf._render_pdf(resolved, RenderOptions(), render_pdf.FullLayout)
+    assert by_book.summary == whole.summary
+    assert by_book.files == whole.files
+
+
+def test_page_based_counters_fall_back_to_whole_relayouts(project):
+    # counter(pages) makes WeasyPrint lay the document out twice: the Book cannot follow that,
+    # the build lays out whole documents instead.
+    style = "<style>.essay-body h2::after { content: ' / ' counter(pages); }</style>"
+    html = render_pdf.print_document_html(resolved_project(ROOT, "model-collapse.md"), RenderOptions())
+    with pytest.raises(render_pdf.RepaginationNeeded):
+        render_pdf.Book(html.replace("</style>", "</style>" + style, 1), {})
+    project.write("essay/x.md", "---\ntitle: t\nraw_html: true\n---\n## 一\n\n" + style + "\n\n正文[@smith2020]，[@lee2019]。\n")
+    result = run_cli(["--target", "pdf"], project)
+    assert result.code == 0, result.err
+    total = len(PdfReader(project / "build" / "x.pdf").pages)
+    assert f"一/{total}" in "".join(page_texts(project / "build" / "x.pdf"))  # known after a second pass
+    assert_every_note_on_its_page(project / "build" / "x.pdf", 2)
+
+
+def test_streams_serialized_once_write_the_same_bytes(real_pdf, monkeypatch):
+    monkeypatch.chdir(real_pdf[0].parent.parent)
+    document, _ = render_pdf.FullLayout("<p>正文 text</p>", {}).document()
+    assert (document.write_pdf(pdf_identifier=b"x" * 16, finisher=render_pdf.streams_serialized_once)
+            == document.write_pdf(pdf_identifier=b"x" * 16))
 
 
 def test_long_book_every_note_on_its_page(tmp_path):
