@@ -11,18 +11,18 @@ from pathlib import Path
 import pydyf
 import pytest
 import weasyprint
+from conftest import ROOT, copy_real_project, run_cli
+from pdf_reading import embedded_fonts, note_places, page_texts
 from pypdf import PdfReader
 from weasyprint import css, document, layout
 from weasyprint.layout import page as layout_page
 from weasyprint.text.fonts import FontConfiguration
 
-from conftest import ROOT, copy_real_project, run_cli
-from footnoted import render_pdf
+from footnoted import pdf_layout, render_pdf
 from footnoted.bibliography import bibliography_files, load_bibliography
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve
 from footnoted.targets import RenderOptions
-from pdf_reading import embedded_fonts, note_places, page_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import dense_book  # noqa: E402
@@ -101,7 +101,7 @@ def resolved_project(folder: Path, essay: str) -> ResolvedEssay:
 NUDGES_GIVEN: list[dict[int, int]] = []
 
 
-class RecordingBook(render_pdf.Book):
+class RecordingBook(pdf_layout.Book):
     """The real Book, noting each nudge it is given in NUDGES_GIVEN."""
 
     def nudge(self, levels: dict[int, int]) -> None:
@@ -109,7 +109,7 @@ class RecordingBook(render_pdf.Book):
         super().nudge(levels)
 
 
-# What render_pdf.Book copies or relies on, read in WeasyPrint 70.0 and pydyf 0.13 (sha256 of the
+# What pdf_layout.Book copies or relies on, read in WeasyPrint 70.0 and pydyf 0.13 (sha256 of the
 # source, first 16 hex digits). A change here means: read the new code against Book, _finish_pages,
 # _inheriting and streams_serialized_once, then update the digest.
 READ_INTERNALS = {
@@ -131,7 +131,7 @@ def test_weasyprint_internals_the_book_relies_on_are_those_it_was_written_for():
     assert weasyprint.__version__ == "70.0"
     changed = [name for name, (code, digest) in READ_INTERNALS.items()
                if hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:16] != digest]
-    assert changed == [], f"changed since render_pdf.Book was written against them: {changed}"
+    assert changed == [], f"changed since pdf_layout.Book was written against them: {changed}"
 
 
 def test_real_essay_book_is_byte_identical_to_whole_relayouts(real_pdf, monkeypatch):
@@ -140,7 +140,7 @@ def test_real_essay_book_is_byte_identical_to_whole_relayouts(real_pdf, monkeypa
     path, _ = real_pdf
     project = path.parent.parent
     monkeypatch.chdir(project)
-    whole = render_pdf._render_pdf(resolved_project(project, "model-collapse.md"), RenderOptions(), render_pdf.FullLayout)
+    whole = render_pdf._render_pdf(resolved_project(project, "model-collapse.md"), RenderOptions(), pdf_layout.FullLayout)
     assert "(1 block nudged)" in whole.summary
     assert whole.files[0][1] == path.read_bytes()
 
@@ -162,17 +162,17 @@ def test_each_nudge_set_on_built_boxes_lays_out_as_its_css_rule(monkeypatch):
         {figures[0]: 3, figures[1]: 2, before_heading[0]: 2, lines[len(lines) // 2]: 1},
         {figures[1]: 3, lines[-1]: 3},
     ]
-    book = render_pdf.Book(html, {})
+    book = pdf_layout.Book(html, {})
     levels: dict[int, int] = {}
     for step in steps:
         levels.update(step)
         book.nudge(step)
-        whole = render_pdf.FullLayout(html, levels)
+        whole = pdf_layout.FullLayout(html, levels)
         assert render_pdf.note_pages(book.pages) == render_pdf.note_pages(whole.pages)
         assert len(book.pages) == len(whole.pages)
     # The styles themselves, box by box, as WeasyPrint's cascade gives them with the rules.
-    nudged = render_pdf._html(render_pdf._with_nudges(html, levels))
-    _, cascaded_root = render_pdf._styled_boxes(nudged, FontConfiguration())
+    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, levels))
+    _, cascaded_root = pdf_layout.styled_boxes(nudged, FontConfiguration())
     assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
 
@@ -194,11 +194,11 @@ def test_a_nudge_remakes_the_page_before_its_block(monkeypatch):
     html = ("<html><head><style>@page { size: 100mm 100mm; margin: 10mm } html { font-size: 5mm; line-height: 10mm }"
             " h2 { break-after: avoid; margin: 0; font-size: 5mm }</style></head><body>"
             f'<p data-line="1">{"<br>".join(["line"] * 6)}</p><h2>Heading</h2><p data-line="3">a<br>b</p><p>after</p></body></html>')
-    book = render_pdf.Book(html, {})
+    book = pdf_layout.Book(html, {})
     assert [page_words(page) for page in book.pages] == [["line"] * 6, ["Heading", "a", "b", "after"]]
     for level in (1, 2, 3):
         book.nudge({3: level})
-    whole = render_pdf.FullLayout(html, {3: 3})
+    whole = pdf_layout.FullLayout(html, {3: 3})
     assert [page_words(page) for page in book.pages] == [[*["line"] * 6, "Heading"], ["a", "b"], ["after"]]
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
 
@@ -208,9 +208,9 @@ def test_a_nudge_gives_way_to_weightier_declarations_as_the_cascade_does(monkeyp
     monkeypatch.chdir(ROOT)
     html = ("<html><head><style>p.keep { orphans: 3; widows: 3 } h2 + p { orphans: 4 }</style></head><body>"
             '<p class="keep" data-line="1">a<span>b</span></p><p data-line="2">c</p><h2>d</h2><p data-line="4">e</p></body></html>')
-    book = render_pdf.Book(html, {1: 2, 2: 2, 4: 2})
-    nudged = render_pdf._html(render_pdf._with_nudges(html, {1: 2, 2: 2, 4: 2}))
-    _, cascaded_root = render_pdf._styled_boxes(nudged, FontConfiguration())
+    book = pdf_layout.Book(html, {1: 2, 2: 2, 4: 2})
+    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, {1: 2, 2: 2, 4: 2}))
+    _, cascaded_root = pdf_layout.styled_boxes(nudged, FontConfiguration())
     assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
     assert {style[3] for style in styles_of_boxes(book.root) if style[1] == "p"} == {3, 1}
 
@@ -231,7 +231,7 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     NUDGES_GIVEN.clear()
     by_book = render_pdf._render_pdf(resolved, RenderOptions(), RecordingBook)
     assert len(NUDGES_GIVEN) >= 2 and 2 in NUDGES_GIVEN[-1].values()
-    whole = render_pdf._render_pdf(resolved, RenderOptions(), render_pdf.FullLayout)
+    whole = render_pdf._render_pdf(resolved, RenderOptions(), pdf_layout.FullLayout)
     assert by_book.summary == whole.summary
     assert by_book.files == whole.files
 
@@ -241,8 +241,8 @@ def test_page_based_counters_fall_back_to_whole_relayouts(project):
     # the build lays out whole documents instead.
     style = "<style>.essay-body h2::after { content: ' / ' counter(pages); }</style>"
     html = render_pdf.print_document_html(resolved_project(ROOT, "model-collapse.md"), RenderOptions())
-    with pytest.raises(render_pdf.RepaginationNeeded):
-        render_pdf.Book(html.replace("</style>", "</style>" + style, 1), {})
+    with pytest.raises(pdf_layout.RepaginationNeeded):
+        pdf_layout.Book(html.replace("</style>", "</style>" + style, 1), {})
     project.write("essay/x.md", "---\ntitle: t\nraw_html: true\n---\n## 一\n\n" + style + "\n\n正文[@smith2020]，[@lee2019]。\n")
     result = run_cli(["--target", "pdf"], project)
     assert result.code == 0, result.err
@@ -253,7 +253,7 @@ def test_page_based_counters_fall_back_to_whole_relayouts(project):
 
 def test_streams_serialized_once_write_the_same_bytes(real_pdf, monkeypatch):
     monkeypatch.chdir(real_pdf[0].parent.parent)
-    document, _ = render_pdf.FullLayout("<p>正文 text</p>", {}).document()
+    document, _ = pdf_layout.FullLayout("<p>正文 text</p>", {}).document()
     assert (document.write_pdf(pdf_identifier=b"x" * 16, finisher=render_pdf.streams_serialized_once)
             == document.write_pdf(pdf_identifier=b"x" * 16))
 

@@ -1,0 +1,366 @@
+"""Laying out the print HTML with WeasyPrint, and laying it out again after a nudge.
+
+A nudge is what a CSS rule would do to the blocks around a misplaced note's call (render_pdf
+decides which). WeasyPrint offers only a whole layout from the HTML, so the Book keeps its
+layout context, box tree and pages, sets the rule's computed values on the boxes concerned and
+makes again only the pages from there on. That reaches into WeasyPrint 70.0's internals, which
+is why it lives here, apart: test_pdf.py fails loudly if any of them changes, and holds every
+Book's PDF to the FullLayout's (WeasyPrint's own way) byte for byte.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from itertools import pairwise
+from math import inf
+from pathlib import Path
+from typing import NamedTuple
+
+import weasyprint
+from weasyprint import DEFAULT_OPTIONS
+from weasyprint.css import declaration_precedence
+from weasyprint.css.counters import CounterStyle
+from weasyprint.css.properties import INHERITED
+from weasyprint.document import Document, Page
+from weasyprint.formatting_structure.build import build_formatting_structure
+from weasyprint.html import get_html_metadata
+from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
+from weasyprint.layout.background import layout_backgrounds
+from weasyprint.layout.page import make_margin_boxes, remake_page
+from weasyprint.pdf.metadata import DocumentMetadata
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+
+# Escalating remedies for a note WeasyPrint sets on the page after its call, mildest first.
+# Every note already has `footnote-policy: line` (in the stylesheet). What still goes wrong
+# (read in WeasyPrint 70's layout/block.py, and measured): when the first lines of the
+# *next* block do not fit at the foot of the page and orphans forbid a break before them,
+# WeasyPrint moves notes already on the page to the next one to make room. So: start that
+# next block on a new page; failing that, relax orphans and widows around the call; failing
+# that, start the call's own block on a new page. The remedy that works most often comes first.
+class Nudge(NamedTuple):
+    css: str  # the rule, for a layout from the HTML
+    elements: tuple[str, ...]  # what it selects: "block" [data-line="N"], "next" [data-line="N"] + *
+    values: dict[str, object]  # the computed values it gives them (the Book sets them on the boxes)
+
+
+NUDGES = (
+    Nudge('[data-line="{line}"] + * {{ break-before: page; }}', ("next",), {"break_before": "page"}),
+    Nudge('[data-line="{line}"], [data-line="{line}"] + * {{ orphans: 1; widows: 1; }}', ("block", "next"), {"orphans": 1, "widows": 1}),
+    Nudge('[data-line="{line}"] {{ break-before: page; }}', ("block",), {"break_before": "page"}),
+)
+
+
+class _ProjectOnlyFetcher(URLFetcher):
+    """Fetches nothing from the network and no file: our HTML embeds everything as data: URIs."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=5, allowed_protocols={"data"}, allow_redirects=False)
+
+
+def weasyprint_html(html: str) -> weasyprint.HTML:
+    return weasyprint.HTML(string=html, base_url=str(Path.cwd()), url_fetcher=_ProjectOnlyFetcher())
+
+
+def lay_out(html: str):  # type: ignore[no-untyped-def]
+    """WeasyPrint's own whole layout of `html`, with what it logged."""
+    with captured_logs() as logs:
+        document = weasyprint_html(html).render()
+    return document, logs
+
+
+def with_nudges(html: str, levels: dict[int, int]) -> str:
+    rules = [NUDGES[level].css.format(line=line) for line, count in sorted(levels.items()) for level in range(count)]
+    return html.replace("</style>", "\n".join(rules) + "\n</style>", 1) if rules else html
+
+
+class FullLayout:
+    """The book laid out whole by WeasyPrint for every nudge, the nudges as CSS rules in the HTML.
+    Slow (every nudge costs a whole layout) but WeasyPrint's own way: used when its layout must
+    repeat itself (page-based counters, which the Book does not follow), and by the tests as the
+    reference the Book must match byte for byte."""
+
+    def __init__(self, html: str, levels: dict[int, int]) -> None:
+        self.html, self.levels = html, dict(levels)
+        self._lay_out()
+
+    def nudge(self, levels: dict[int, int]) -> None:
+        self.levels.update(levels)
+        self._lay_out()
+
+    def document(self):  # type: ignore[no-untyped-def]
+        return self._document, self._logs
+
+    def _lay_out(self) -> None:
+        self._document, self._logs = lay_out(with_nudges(self.html, self.levels))
+        self.pages = [page._page_box for page in self._document.pages]
+
+
+class RepaginationNeeded(Exception):
+    """WeasyPrint would lay this document out more than once (page-based counters): the Book cannot."""
+
+
+class Book:
+    """The print HTML laid out once, with its styles, boxes and pages kept, so that a nudge changes
+    the computed styles of the boxes it concerns and re-makes only the pages from there on, reusing
+    the pages before (and after, where a page starts at the same point as before). A full layout
+    with the nudge as CSS costs the whole book again (0.4 s for the essay, 3 s for 60 A5 pages).
+
+    This reaches into WeasyPrint's layout, read in WeasyPrint 70.0: Document._render (document.py),
+    layout_document and initialize_page_maker (layout/__init__.py), make_all_pages and remake_page
+    (layout/page.py), ComputedStyle and AnonymousStyle (css/__init__.py). test_pdf.py fails if any
+    of them changes, and holds the Book's PDFs to the FullLayout's byte for byte."""
+
+    def __init__(self, html: str, levels: dict[int, int]) -> None:
+        with captured_logs() as logs:
+            self.html = weasyprint_html(html)
+            self.font_config = FontConfiguration()  # kept: WeasyPrint drops its fonts when it goes
+            self.context, self.root = styled_boxes(self.html, self.font_config)
+        self.build_logs = logs
+        self.footnotes = list(self.context.footnotes)  # every note, before layout takes them
+        initialize_page_maker(self.context, self.root)
+        self.pages: list = []  # page boxes, before margin boxes
+        self.page_logs: list[list[logging.LogRecord]] = []  # what WeasyPrint logged making each page
+        self.passes_on: list[bool] = []  # a page hands notes (or a broken float) on to the next
+        self._blocks = _blocks_by_line(self.html.etree_element)
+        self.levels: dict[int, int] = {}  # block line -> nudges set on its boxes (as FullLayout's levels)
+        self._restyle(levels)
+        self._make_pages(0, -1)
+
+    def nudge(self, levels: dict[int, int]) -> None:
+        """Bring each block line to `levels[line]` nudges, then re-make the pages that may change:
+        from the page before the first nudged box (that page may have tried to fit it), through
+        the last page that held one."""
+        changed = self._restyle(levels)
+        held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
+        if not held:
+            return  # the rule matches no laid-out box: the layout stays as it is
+        start = max(held[0] - 1, 0)
+        while start and self.passes_on[start - 1]:  # a page continuing notes of its previous one: from there
+            start -= 1
+        self._make_pages(start, held[-1])
+
+    def document(self):  # type: ignore[no-untyped-def]
+        """The Document, as Document._render makes it from the pages, and everything WeasyPrint logged
+        for the pages it holds, in the order a whole layout logs it."""
+        with captured_logs() as logs:
+            pages = _finish_pages(self.html, self.context, self.pages)
+            document = Document([Page(page) for page in pages], DocumentMetadata(**get_html_metadata(self.html)),
+                                self.html.url_fetcher, self.font_config, {}, DEFAULT_OPTIONS["output_intent"])
+        document._html = self.html
+        return document, [*self.build_logs, *(record for page in self.page_logs for record in page), *logs]
+
+    def _restyle(self, levels: dict[int, int]) -> set:
+        """The nudges each line has not had yet, up to `levels[line]`. The elements whose boxes changed."""
+        changed = set()
+        for line, level in sorted(levels.items()):
+            for nudge in NUDGES[self.levels.get(line, 0):level]:
+                changed |= self._restyle_one(line, nudge)
+            self.levels[line] = max(level, self.levels.get(line, 0))
+        return changed
+
+    def _restyle_one(self, line: int, nudge: Nudge) -> set:
+        """What the nudge's CSS rule does to computed styles, done to the boxes already built: each
+        box concerned gets a copy of its style (a style may be shared by many elements) with the
+        rule's values. The elements whose boxes changed."""
+        elements = set()
+        for block, following in self._blocks.get(str(line), ()):
+            if "block" in nudge.elements:
+                elements.add(block)
+            if "next" in nudge.elements and following is not None:
+                elements.add(following)
+        changed = set()
+        for box in _outermost_boxes(self.root, elements):
+            own = self.context.style_for(box.element)
+            # The rule wins over the element's own declarations of no more weight, as in the cascade.
+            values = {name: value for name, value in nudge.values.items()
+                      if name not in own.cascaded or own.cascaded[name][1] <= NUDGE_WEIGHT}
+            inherited = {name: value for name, value in values.items() if name in INHERITED}
+            if values.keys() - inherited.keys():  # break-before: on the element's outermost box only
+                box.style = box.style.copy()
+                box.style.update({name: value for name, value in values.items() if name not in inherited})
+            if inherited:  # orphans, widows: also every box below that inherits them
+                restyled = _inheriting(own.cascaded, inherited)
+                for descendant in box.descendants():
+                    descendant.style = restyled(descendant.style)
+            if values:
+                changed.add(box.element)
+        return changed
+
+    def _make_pages(self, start: int, redo_until: int) -> None:
+        """make_all_pages, re-making every page from `start` through `redo_until`, and a later page
+        only when it would not start from the same point in the same state as before. Unlike
+        make_all_pages, a page is never reused after a page that handed notes on to it."""
+        context = self.context
+        old_pages, old_makers, old_logs, old_passes_on = self.pages, context.page_maker, self.page_logs, self.passes_on
+        pages, logs, passes_on = old_pages[:start], old_logs[:start], old_passes_on[:start]
+        context.page_maker = old_makers[:start + 1]  # page_maker[i]: the state page i starts in
+        # As layout_document before it repaginates: every note waits again (those on reused pages
+        # are never met); nothing is handed on to the first page re-made.
+        context.footnotes = list(self.footnotes)
+        context.reported_footnotes = []
+        context.broken_out_of_flow = {}
+        context.rendered_notes = []
+        index = start
+        while True:
+            reuse = (redo_until < index < len(old_pages) and not passes_on[-1] and not old_passes_on[index - 1]
+                     and not old_passes_on[index] and context.page_maker[index][:4] == old_makers[index][:4])
+            if reuse:
+                context.page_maker[index] = old_makers[index]
+                context.page_maker.append(old_makers[index + 1])
+                page, resume_at, page_logs, passes = old_pages[index], old_makers[index + 1][0], old_logs[index], False
+            else:
+                context.page_maker[index][-1].update(content_changed=False, pages_wanted=False, anchors=[], content_lookups=[])
+                with captured_logs() as page_logs:
+                    page, resume_at = remake_page(index, context, self.root, self.html)
+                passes = bool(context.reported_footnotes or context.broken_out_of_flow)
+            pages.append(page)
+            logs.append(page_logs)
+            passes_on.append(passes)
+            index += 1
+            if resume_at is None and not context.reported_footnotes:
+                break
+        context.page_maker = context.page_maker[:index + 1]
+        self.pages, self.page_logs, self.passes_on = pages, logs, passes_on
+        if any(state["content_changed"] or state["pages_wanted"] for *_, state in context.page_maker):
+            raise RepaginationNeeded  # layout_document would loop again, for page-based counters
+
+
+NUDGE_WEIGHT = (declaration_precedence("author", False), inf, (0, 1, 0))  # an author rule [data-line="N"] (+ *), unlayered
+
+
+def _blocks_by_line(root) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """data-line value -> [(element, the element after it or None)]: what [data-line="N"] and
+    [data-line="N"] + * select."""
+    blocks: dict[str, list] = {}
+    for parent in root.iter():
+        children = [child for child in parent if isinstance(child.tag, str)]  # no comments
+        for block, following in pairwise([*children, None]):
+            if (line := block.get("data-line")) is not None:
+                blocks.setdefault(line, []).append((block, following))
+    return blocks
+
+
+def _outermost_boxes(root, elements: set):  # type: ignore[no-untyped-def]
+    """The boxes an element makes that hold all the others it makes (a table's wrapper, not the table)."""
+    stack = [root]
+    while stack:
+        box = stack.pop()
+        if box.element in elements:
+            yield box
+        else:
+            stack.extend(getattr(box, "children", ()))
+
+
+def _inheriting(own_cascaded: dict, values: dict):  # type: ignore[no-untyped-def]
+    """style -> that style as the rule makes it, for a style under the nudged element: the element's
+    own style (or a copy of it: same cascaded values) takes `values`, a style that inherits them
+    takes its new parent's. Styles are WeasyPrint 70.0's ComputedStyle and AnonymousStyle: values
+    computed on first use, inherited from `parent_style`."""
+    made: dict[int, tuple] = {}  # id(style) -> (style, its copy): the style kept so its id stays its own
+
+    def restyled(style):  # type: ignore[no-untyped-def]
+        if style is None:
+            return None
+        if id(style) not in made:
+            parent = style.parent_style
+            if getattr(style, "cascaded", None) is own_cascaded:
+                changes = values
+            else:
+                parent = restyled(parent)
+                declared = getattr(style, "cascaded", {})  # an anonymous box declares nothing
+                changes = {} if parent is style.parent_style else {n: parent[n] for n in values if n not in declared}
+            new = style
+            if changes:
+                new = style.copy()
+                new.update(changes)
+                new.parent_style = parent
+            made[id(style)] = (style, new)
+        return made[id(style)][1]
+
+    return restyled
+
+
+def styled_boxes(html, font_config):  # type: ignore[no-untyped-def]
+    """The layout context and the box tree, as Document._render (WeasyPrint 70.0) makes them."""
+    counter_style = CounterStyle()
+    context = Document._build_layout_context(html, font_config, counter_style, {}, DEFAULT_OPTIONS.copy())
+    root = build_formatting_structure(html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
+                                      context.target_collector, counter_style, context.footnotes)
+    return context, root
+
+
+def _finish_pages(html, context, pages):  # type: ignore[no-untyped-def]
+    """The end of layout_document (WeasyPrint 70.0, layout/__init__.py), after its pagination loop:
+    page totals, string-sets and bookmark labels, then margin boxes and backgrounds. Changes the
+    page boxes: run once, on the pages of the final layout."""
+    for _, _, _, page_state, _ in context.page_maker:
+        page_state[1]["pages"] = [len(pages)]
+    watch_elements: list = []
+    watch_elements_before: list = []
+    watch_elements_after: list = []
+    for i, page in enumerate(pages):
+        page_counter_values = context.page_maker[i + 1][3][1]
+        for child in page.descendants():
+            if child.bookmark_label:  # only one bookmark per original box
+                if child.element_tag.endswith("::before"):
+                    checklist = watch_elements_before
+                elif child.element_tag.endswith("::after"):
+                    checklist = watch_elements_after
+                else:
+                    checklist = watch_elements
+                if child.element in checklist:
+                    child.bookmark_label = ""
+                else:
+                    checklist.append(child.element)
+            if child.missing_link:
+                for (box, css_token), item in context.target_collector.counter_lookup_items.items():
+                    if child.missing_link == box and css_token != "content":
+                        if css_token == "bookmark-label" and not child.bookmark_label:
+                            continue
+                        item.parse_again(page_counter_values)
+                        if css_token == "bookmark-label":
+                            child.bookmark_label = box.bookmark_label
+            string_sets = child.string_set
+            if string_sets and string_sets != "none":
+                for string_name, text in string_sets:
+                    context.string_set[string_name][i + 1].append(text)
+    finished = []
+    for i, page in enumerate(pages):
+        root, footnote_area, note_area = page.children
+        root.children = [*layout_fixed_boxes(context, pages[:i], page), *root.children,
+                         *layout_fixed_boxes(context, pages[i + 1:], page)]
+        context.current_page = i + 1
+        state = context.page_maker[context.current_page][3]
+        children = [root]
+        if footnote_area.children:
+            children.append(footnote_area)
+        if note_area.children:
+            children.append(note_area)
+        children.extend(make_margin_boxes(context, page, state))
+        page.children = tuple(children)
+        layout_backgrounds(page, context.get_image_from_uri)
+        finished.append(page)
+    return finished
+
+
+@contextmanager
+def captured_logs():  # type: ignore[no-untyped-def]
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    previous = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
