@@ -23,6 +23,9 @@ if not html_path.exists():  # the first (warm-up) run prepares the HTML
     resolved = resolve(essay, load_bibliography(bibliography_files(project / "citations")))
     html_path.write_text(print_document_html(resolved, RenderOptions()), encoding="utf-8")
 
+import os
+
 import weasyprint
 
 weasyprint.HTML(string=html_path.read_text(encoding="utf-8"), base_url=str(project)).write_pdf(project / "floor.pdf")
+os._exit(0)  # as build.py leaves: without the interpreter's teardown

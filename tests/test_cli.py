@@ -231,3 +231,15 @@ def test_a_source_cited_only_in_text_hidden_from_a_target_is_not_in_its_referenc
     assert "乙" in xhs and "Lee" in xhs.split("参考")[-1]  # shown in xhs, so listed there
     pdf_text = "".join(page_texts(project / "build" / "x.pdf"))
     assert "乙" in pdf_text and "LEE" in pdf_text.upper()
+
+
+def test_a_reader_that_stops_listening_gets_no_traceback(project):
+    # build.py | head -1: the report's reader goes away after one line; the build stops quietly.
+    project.write("essay/x.md", HEAD + "正文[@smith2020]，又见[@lee2019]。\n")
+    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--target", "all"], cwd=project,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.readline().startswith(b"wrote ")
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+    assert b"Traceback" not in err and child.returncode in (0, 1)
+    assert (project / "build" / "x.html").exists()
