@@ -5,7 +5,6 @@ bare list), so `pandoc --citeproc` still reads them. Our one extension is `quote
 from a quote id to a passage. Fields we do not use are accepted and ignored, as CSL allows.
 """
 
-
 import datetime
 import re
 from collections.abc import Mapping

@@ -8,7 +8,6 @@ still open (footnoted.check); `--watch` and `serve` rebuild on every save (footn
 footnoted.serve).
 """
 
-
 import argparse
 import html
 import re

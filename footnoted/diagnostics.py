@@ -4,7 +4,6 @@ The library collects them; only the CLI prints them. A stage that finds errors r
 `InputError` carrying all of them at once, so the writer sees every problem in one run.
 """
 
-
 from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple

@@ -1,6 +1,5 @@
 """The parsed essay and its front matter: what the parser hands on to resolving."""
 
-
 import datetime
 import re
 from collections.abc import Mapping

@@ -6,7 +6,6 @@ numbered-note target numbers again, in reading order, over what it shows: no gap
 without its call.
 """
 
-
 from typing import NamedTuple
 
 from footnoted.bibliography import Entry

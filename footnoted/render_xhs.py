@@ -9,7 +9,6 @@ stands in （注：…）. The text is then cut at paragraph boundaries into par
 limit with their （i/N） header, the AI disclosure where needed, and the hashtags.
 """
 
-
 import html
 import re
 from pathlib import Path

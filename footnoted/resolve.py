@@ -7,7 +7,6 @@ problem (unknown key or quote, undefined footnote) is collected; unused entries,
 footnotes are warnings.
 """
 
-
 from typing import NamedTuple
 
 from footnoted.bibliography import Bibliography, Entry, Passage

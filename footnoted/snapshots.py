@@ -11,7 +11,6 @@ out before that (they also tell the pages), and text that was Windows-1252 read 
 in order, each soon after the previous one.
 """
 
-
 import bisect
 import contextlib
 import difflib

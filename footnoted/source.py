@@ -5,7 +5,6 @@ ever sees the text, so no output can show them. Removing them shifts lines and c
 the stripped text comes with a `SourceMap` that takes every place back to the draft.
 """
 
-
 import bisect
 import re
 from typing import NamedTuple

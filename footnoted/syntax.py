@@ -6,7 +6,6 @@ records its offset in the inline source (`meta["offset"]`); the parser turns tha
 line and column of the draft.
 """
 
-
 import re
 from collections.abc import Callable
 from typing import NamedTuple

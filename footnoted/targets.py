@@ -4,7 +4,6 @@ Targets are named by module path and imported only when built, so building the b
 loads WeasyPrint. A target whose module is not there (yet) simply does not exist.
 """
 
-
 import importlib
 import importlib.util
 from collections.abc import Callable

@@ -5,7 +5,6 @@ citations and footnote references by numbered note calls; each renderer then wal
 tree. Each node names its `kind`, which the templates dispatch on.
 """
 
-
 from collections.abc import Callable
 from typing import NamedTuple, Union
 

@@ -12,7 +12,6 @@ The values are built straight from the parser's events, without PyYAML's node gr
 recurses, so deeply nested YAML crashed it. Building from events is a loop with a stack.
 """
 
-
 import contextlib
 import gc
 import re
