@@ -146,13 +146,13 @@ def main() -> None:
                                 "-o", "p.html", "essay.pandoc.md"], base, options.runs))
             venv_bin = str(Path(PYTHON).parent)
             jobs.append(job("pandoc --citeproc → PDF (weasyprint)", ["pandoc", "--citeproc", "--pdf-engine=weasyprint",
-                                "--bibliography", bibliography, "-o", "p.pdf", "essay.pandoc.md"], base, max(1, options.runs // 2),
+                                "--bibliography", bibliography, "-o", "p.pdf", "essay.pandoc.md"], base, options.runs,
                                 {"PATH": f"{venv_bin}:{os.environ['PATH']}"}))
         floor_pdf = [PYTHON, str(ROOT / "bench" / "weasyprint_floor.py"), str(base)]
         jobs.append(job("floor: WeasyPrint alone on our print HTML", floor_pdf, base, options.runs, env))
         for scale in (int(s) for s in options.scales.split(",")):
             folder = project_with(Path(scratch) / f"s{scale}", scaled_essay(scale))
-            runs = options.runs if scale < 100 else max(1, options.runs // 2)
+            runs = options.runs
             for target in ("blog", "xhs"):
                 jobs.append(job(f"{scale}× manuscript, ours --target {target}", ours(target), folder, runs, env))
             if scale <= 10:  # WeasyPrint at 100× is a 900-page book: minutes per layout

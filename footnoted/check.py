@@ -21,7 +21,7 @@ from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
 from footnoted.snapshots import verify_entry
 from footnoted.source import read_text, split_front_matter, strip_comments
-from footnoted.targets import RenderOptions, available_targets, renderer
+from footnoted.targets import RenderOptions, renderer
 from footnoted.tree import (
     BlockQuote,
     Blocks,
@@ -386,9 +386,7 @@ def _arxiv_digits_fit(arxiv_id: str) -> bool:
 
 
 def xhs_limits(resolved: ResolvedEssay, options: RenderOptions) -> tuple[list[Diagnostic], str]:
-    """The Xiaohongshu target's own verdict (title length, parts), where that target exists."""
-    if "xhs" not in available_targets():
-        return [], ""
+    """The Xiaohongshu target's own verdict (title length, parts)."""
     try:
         rendered = renderer("xhs")(resolved, options)
     except InputError as exc:

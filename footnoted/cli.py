@@ -146,10 +146,7 @@ def essay_paths(options: argparse.Namespace) -> list[Path]:
 
 
 def chosen_targets(options: argparse.Namespace) -> list[str]:
-    existing = available_targets()
-    if options.target != "all" and options.target not in existing:
-        raise UsageError(f"the {options.target} target is not built yet (targets: {', '.join(existing)})")
-    return existing if options.target == "all" else [options.target]
+    return available_targets() if options.target == "all" else [options.target]
 
 
 def build(options: argparse.Namespace, inputs: Inputs | None = None) -> int:

@@ -8,6 +8,7 @@ line and column of the draft.
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
@@ -41,13 +42,20 @@ LOCATOR_TERMS = {
     "verse": "verse", "v": "verse", "vv": "verse", "volume": "volume", "vol": "volume",
     "table": "table", "tab": "table",
 }
-_TERM_ALTERNATIVES = "|".join(sorted((re.escape(t) for t in LOCATOR_TERMS), key=len, reverse=True))
-_VALUE = r"[\w:–—-]+(?:\s*[,&]\s*\d[\w:–—-]*)*"
-_LOCATOR = re.compile(rf"(?P<term>{_TERM_ALTERNATIVES})\.?\s*(?P<value>{_VALUE})(?P<rest>.*)\Z", re.S | re.I)
-_BARE_PAGE = re.compile(r"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S)
 _CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "volume", "段": "paragraph", "行": "line"}
-_CHINESE_LOCATOR = re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S)
 
+
+@cache
+def _locator_patterns() -> tuple[tuple[re.Pattern[str], str | None], ...]:
+    """Compiled on the first locator, not at import: the terms in any case cost 1 ms to compile,
+    and many essays cite passages (their page is in the bibliography), never a locator."""
+    terms = "|".join(sorted((re.escape(t) for t in LOCATOR_TERMS), key=len, reverse=True))
+    value = r"[\w:–—-]+(?:\s*[,&]\s*\d[\w:–—-]*)*"
+    return (
+        (re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S), None),
+        (re.compile(rf"(?P<term>{terms})\.?\s*(?P<value>{value})(?P<rest>.*)\Z", re.S | re.I), None),
+        (re.compile(r"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S), "page"),
+    )
 
 class ParsedItem(NamedTuple):
     key: str
@@ -69,7 +77,9 @@ class CiteSyntaxError(ValueError):
 def split_locator(text: str) -> tuple[str, str, str]:
     """', pp. 33–35, emphasis added' -> ('page', '33–35', 'emphasis added')."""
     text = text.strip().removeprefix(",").strip()
-    for pattern, label in ((_CHINESE_LOCATOR, None), (_LOCATOR, None), (_BARE_PAGE, "page")):
+    if not text:  # [@key] alone
+        return "", "", ""
+    for pattern, label in _locator_patterns():
         match = pattern.match(text)
         if match:
             term = label or _CHINESE_UNITS.get(match.group("term")) or LOCATOR_TERMS[match.group("term").lower()]
