@@ -33,6 +33,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 
+class Nudge(NamedTuple):
+    """What a CSS rule does to the blocks around a call, two ways: as the rule, and as its effect."""
+
+    css: str  # the rule, for a layout from the HTML
+    elements: tuple[str, ...]  # what it selects: "block" [data-line="N"], "next" [data-line="N"] + *
+    values: dict[str, object]  # the computed values it gives them (the Book sets them on the boxes)
+
+
 # Escalating remedies for a note WeasyPrint sets on the page after its call, mildest first.
 # Every note already has `footnote-policy: line` (in the stylesheet). What still goes wrong
 # (read in WeasyPrint 70's layout/block.py, and measured): when the first lines of the
@@ -40,12 +48,6 @@ from weasyprint.urls import URLFetcher
 # WeasyPrint moves notes already on the page to the next one to make room. So: start that
 # next block on a new page; failing that, relax orphans and widows around the call; failing
 # that, start the call's own block on a new page. The remedy that works most often comes first.
-class Nudge(NamedTuple):
-    css: str  # the rule, for a layout from the HTML
-    elements: tuple[str, ...]  # what it selects: "block" [data-line="N"], "next" [data-line="N"] + *
-    values: dict[str, object]  # the computed values it gives them (the Book sets them on the boxes)
-
-
 NUDGES = (
     Nudge('[data-line="{line}"] + * {{ break-before: page; }}', ("next",), {"break_before": "page"}),
     Nudge('[data-line="{line}"], [data-line="{line}"] + * {{ orphans: 1; widows: 1; }}', ("block", "next"), {"orphans": 1, "widows": 1}),
