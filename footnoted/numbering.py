@@ -32,6 +32,10 @@ class Numbered(NamedTuple):
     call_lines: dict[int, int]  # note number -> line of the block holding its call (print nudges)
     references: tuple[tuple[Entry, tuple[Run, ...]], ...]  # the sources these notes cite, in the resolver's order
 
+    def shown_in(self, resolved: ResolvedEssay) -> ResolvedEssay:
+        """The resolved essay as this target shows it: its blocks, notes and references."""
+        return resolved._replace(blocks=self.blocks, notes=self.notes, references=self.references)
+
 
 def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numbered:
     """Notes renumbered for `target`; with `link_notes`, an external link gets a note with its

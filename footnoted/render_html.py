@@ -113,15 +113,9 @@ def _visible(blocks: Blocks, target: str) -> Blocks:
 
 
 def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
-    html = render_html(resolved, "blog").encode("utf-8")
-    return Rendered(files=((f"{resolved.essay.stem}.html", html),), summary=f"{len(resolved.notes)} notes")
-
-
-def render_html(resolved: ResolvedEssay, target: str) -> str:
-    template = environment().get_template(f"{target}.html.j2")
-    numbered = number_notes(resolved, target, link_notes=False)
-    resolved = resolved._replace(blocks=numbered.blocks, notes=numbered.notes, references=numbered.references)
-    return template.render(
-        essay=resolved, front=resolved.front, target=target, description=description(resolved),
-        chinese=resolved.front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
+    shown = number_notes(resolved, "blog", link_notes=False).shown_in(resolved)
+    html = environment().get_template("blog.html.j2").render(
+        essay=shown, front=shown.front, target="blog", description=description(shown),
+        chinese=shown.front.is_chinese, has_llm_text=shown.essay.has_llm_text,
     )
+    return Rendered(files=((f"{resolved.essay.stem}.html", html.encode("utf-8")),), summary=f"{len(shown.notes)} notes")

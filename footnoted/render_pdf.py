@@ -90,7 +90,7 @@ def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_no
     numbered = numbered or number_notes(resolved, "pdf", link_notes=True)
     front = resolved.front
     return environment().get_template("pdf.html.j2").render(
-        essay=resolved._replace(blocks=numbered.blocks, notes=numbered.notes, references=numbered.references), front=front, target="pdf",
+        essay=numbered.shown_in(resolved), front=front, target="pdf",
         notes={n.number: n for n in numbered.notes},
         description=description(resolved), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
         page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,

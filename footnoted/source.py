@@ -110,17 +110,12 @@ def strip_comments(path: str, body: str, first_line: int) -> StrippedSource:
         draft_line = first_line + offset
         if closer is None:
             fence_match = _FENCE.match(line)
-            if fence is not None or fence_match:
-                # Code is code: a `%%` inside a fenced block is not a comment.
-                if fence is None and fence_match:
-                    fence = fence_match.group(1)[0] * 3
-                elif fence is not None and line.strip().startswith(fence):
-                    fence = None
-                out_lines.append(line)
-                draft_lines.append(draft_line)
-                all_anchors.append(((1, 1),))
-                continue
-            if not _MARKS.search(line):  # most lines: nothing to strip
+            in_code = fence is not None or fence_match  # code is code: a `%%` there is not a comment
+            if fence is None and fence_match:
+                fence = fence_match.group(1)[0] * 3
+            elif fence is not None and line.strip().startswith(fence):
+                fence = None
+            if in_code or not _MARKS.search(line):  # kept whole, as most lines are
                 out_lines.append(line)
                 draft_lines.append(draft_line)
                 all_anchors.append(((1, 1),))

@@ -59,7 +59,7 @@ def _spacing(text: str) -> str:
     for seam in _SEAM.finditer(text):
         at = seam.start()
         wide = text[at] if text[at - 1] < "\x80" else text[at - 1]  # a seam has one ASCII side
-        if "\u4e00" <= wide <= "\u9fff" or is_cjk(wide):
+        if is_cjk(wide):
             pieces += [text[start:at], " "]
             start = at
     return "".join(pieces) + text[start:] if pieces else text
