@@ -59,10 +59,11 @@ class Job(NamedTuple):
     cwd: Path
     runs: int
     env: dict[str, str]
+    warm_up: bool  # a run before the measured ones; a minute-long PDF has nothing a warm-up would change
 
 
-def job(label: str, command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None) -> Job:
-    return Job(label, command, cwd, runs, environment(env))
+def job(label: str, command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None, warm_up: bool = True) -> Job:
+    return Job(label, command, cwd, runs, environment(env), warm_up)
 
 
 def measure_all(jobs: list[Job]) -> list[Measure]:
@@ -70,7 +71,8 @@ def measure_all(jobs: list[Job]) -> list[Measure]:
     of one run of each: a moment of load on this shared machine then falls on every row alike,
     not on one, and the ratios of the medians, which the targets compare, stay fair."""
     for each in jobs:
-        run_once(each.command, each.cwd, each.env)
+        if each.warm_up:
+            run_once(each.command, each.cwd, each.env)
     results: dict[str, list[tuple[float, float]]] = {each.label: [] for each in jobs}
     for round_number in range(max(each.runs for each in jobs)):
         for each in jobs:
@@ -155,8 +157,9 @@ def main() -> None:
             runs = options.runs
             for target in ("blog", "xhs"):
                 jobs.append(job(f"{scale}× manuscript, ours --target {target}", ours(target), folder, runs, env))
-            if scale <= 10:  # WeasyPrint at 100× is a 900-page book: minutes per layout
-                jobs.append(job(f"{scale}× manuscript, ours --target pdf", ours("pdf"), folder, 1, env))
+            # A 100× book is 604 pages with 1,100 notes: about a minute, so one run, and no warm-up.
+            jobs.append(job(f"{scale}× manuscript, ours --target pdf", ours("pdf"), folder, 1 if scale >= 10 else runs,
+                            env, warm_up=scale < 100))
             if shutil.which("pandoc"):
                 bibliography = str(folder / "citations" / "references.yaml")
                 jobs.append(job(f"{scale}× manuscript, pandoc → HTML", ["pandoc", "--citeproc", "-s", "--bibliography",
@@ -187,7 +190,9 @@ def print_targets(seconds: dict[str, float], watch: dict[str, float]) -> None:
     for target, ms in watch.items():
         print(f"  --watch rebuild, {target}: {ms:.0f} ms (target < 50 ms){'' if ms < 50 else '  MISSED'}")
     ratio("100× manuscript, ours --target blog", "100× manuscript, pandoc → HTML", 0.5)
-    ratio("100× manuscript, ours --target blog", "10× manuscript, ours --target blog", 11)
+    for target in ("blog", "xhs", "pdf"):  # growth: the issue asks at most 11× the time for 10× the text
+        ratio(f"10× manuscript, ours --target {target}", f"1× manuscript, ours --target {target}", 11)
+        ratio(f"100× manuscript, ours --target {target}", f"10× manuscript, ours --target {target}", 11)
     ratio("ours --target pdf", "floor: WeasyPrint alone on our print HTML", 1.1)
     ratio("ours --target pdf", "pandoc --citeproc → PDF (weasyprint)", 1.0)
 

@@ -3,7 +3,7 @@
 A nudge is what a CSS rule would do to the blocks around a misplaced note's call (render_pdf
 decides which). WeasyPrint offers only a whole layout from the HTML, so the Book keeps its
 layout context, box tree and pages, sets the rule's computed values on the boxes concerned and
-makes again only the pages from there on. That reaches into WeasyPrint 70.0's internals, which
+makes again only the pages around them. That reaches into WeasyPrint 70.0's internals, which
 is why it lives here, apart: test_pdf.py fails loudly if any of them changes, and holds every
 Book's PDF to the FullLayout's (WeasyPrint's own way) byte for byte.
 """
@@ -106,8 +106,8 @@ class RepaginationNeeded(Exception):
 
 class Book:
     """The print HTML laid out once, with its styles, boxes and pages kept, so that a nudge changes
-    the computed styles of the boxes it concerns and re-makes only the pages from there on, reusing
-    the pages before (and after, where a page starts at the same point as before). A full layout
+    the computed styles of the boxes it concerns and re-makes only the pages around them, reusing
+    the others (a page after a re-made one where it starts at the same point as before). A full layout
     with the nudge as CSS costs the whole book again (0.4 s for the essay, 3 s for 60 A5 pages).
 
     This reaches into WeasyPrint's layout, read in WeasyPrint 70.0: Document._render (document.py),
@@ -129,20 +129,23 @@ class Book:
         self._blocks = _blocks_by_line(self.html.etree_element)
         self.levels: dict[int, int] = {}  # block line -> nudges set on its boxes (as FullLayout's levels)
         self._restyle(levels)
-        self._make_pages(0, -1)
+        self._make_pages(0, set())
 
     def nudge(self, levels: dict[int, int]) -> None:
         """Bring each block line to `levels[line]` nudges, then re-make the pages that may change:
-        from the page before the first nudged box (that page may have tried to fit it), through
-        the last page that held one."""
+        each page that holds a nudged box, the page before it (that page may have tried to fit
+        the box), and the pages after it until one starts where it did before. Pages between
+        two such stretches are kept: a long book's nudges lie chapters apart."""
         changed = self._restyle(levels)
         held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
-        if not held:
-            return  # the rule matches no laid-out box: the layout stays as it is
-        start = max(held[0] - 1, 0)
-        while start and self.passes_on[start - 1]:  # a page continuing notes of its previous one: from there
-            start -= 1
-        self._make_pages(start, held[-1])
+        redo: set[int] = set()
+        for index in held:
+            first = max(index - 1, 0)
+            while first and self.passes_on[first - 1]:  # a page continuing notes of its previous one: from there
+                first -= 1
+            redo.update(range(first, index + 1))
+        if redo:  # else the rule matches no laid-out box: the layout stays as it is
+            self._make_pages(min(redo), redo)
 
     def document(self):  # type: ignore[no-untyped-def]
         """The Document, as Document._render makes it from the pages, and everything WeasyPrint logged
@@ -156,25 +159,32 @@ class Book:
 
     def _restyle(self, levels: dict[int, int]) -> set:
         """The nudges each line has not had yet, up to `levels[line]`. The elements whose boxes changed."""
-        changed = set()
-        for line, level in sorted(levels.items()):
-            for nudge in NUDGES[self.levels.get(line, 0):level]:
-                changed |= self._restyle_one(line, nudge)
+        todo = [(line, nudge) for line, level in sorted(levels.items()) for nudge in NUDGES[self.levels.get(line, 0):level]]
+        for line, level in levels.items():
             self.levels[line] = max(level, self.levels.get(line, 0))
+        selected = [(nudge, self._selected(line, nudge)) for line, nudge in todo]
+        boxes = _outermost_boxes(self.root, set().union(*(elements for _, elements in selected)))  # one walk for all
+        changed = set()
+        for nudge, elements in selected:
+            changed |= self._restyle_boxes(nudge, [box for element in elements for box in boxes.get(element, ())])
         return changed
 
-    def _restyle_one(self, line: int, nudge: Nudge) -> set:
-        """What the nudge's CSS rule does to computed styles, done to the boxes already built: each
-        box concerned gets a copy of its style (a style may be shared by many elements) with the
-        rule's values. The elements whose boxes changed."""
+    def _selected(self, line: int, nudge: Nudge) -> set:
+        """The elements the nudge's rule selects: [data-line="N"], [data-line="N"] + *, or both."""
         elements = set()
         for block, following in self._blocks.get(str(line), ()):
             if "block" in nudge.elements:
                 elements.add(block)
             if "next" in nudge.elements and following is not None:
                 elements.add(following)
+        return elements
+
+    def _restyle_boxes(self, nudge: Nudge, boxes: list) -> set:
+        """What the nudge's CSS rule does to computed styles, done to the boxes already built: each
+        box concerned gets a copy of its style (a style may be shared by many elements) with the
+        rule's values. The elements whose boxes changed."""
         changed = set()
-        for box in _outermost_boxes(self.root, elements):
+        for box in boxes:
             own = self.context.style_for(box.element)
             # The rule wins over the element's own declarations of no more weight, as in the cascade.
             values = {name: value for name, value in nudge.values.items()
@@ -191,8 +201,8 @@ class Book:
                 changed.add(box.element)
         return changed
 
-    def _make_pages(self, start: int, redo_until: int) -> None:
-        """make_all_pages, re-making every page from `start` through `redo_until`, and a later page
+    def _make_pages(self, start: int, redo: set[int]) -> None:
+        """make_all_pages from page `start` on, re-making the pages in `redo`, and any other page
         only when it would not start from the same point in the same state as before. Unlike
         make_all_pages, a page is never reused after a page that handed notes on to it."""
         context = self.context
@@ -207,7 +217,7 @@ class Book:
         context.rendered_notes = []
         index = start
         while True:
-            reuse = (redo_until < index < len(old_pages) and not passes_on[-1] and not old_passes_on[index - 1]
+            reuse = (index not in redo and index < len(old_pages) and not passes_on[-1] and not old_passes_on[index - 1]
                      and not old_passes_on[index] and context.page_maker[index][:4] == old_makers[index][:4])
             if reuse:
                 context.page_maker[index] = old_makers[index]
@@ -245,15 +255,17 @@ def _blocks_by_line(root) -> dict[str, list]:  # type: ignore[no-untyped-def]
     return blocks
 
 
-def _outermost_boxes(root, elements: set):  # type: ignore[no-untyped-def]
-    """The boxes an element makes that hold all the others it makes (a table's wrapper, not the table)."""
-    stack = [root]
+def _outermost_boxes(root, elements: set) -> dict:  # type: ignore[no-untyped-def]
+    """element -> the boxes it makes that hold all the others it makes (a table's wrapper, not the
+    table), for each of `elements`, in one walk of the tree."""
+    found: dict = {}
+    stack = [(root, None)]
     while stack:
-        box = stack.pop()
-        if box.element in elements:
-            yield box
-        else:
-            stack.extend(getattr(box, "children", ()))
+        box, parent_element = stack.pop()
+        if box.element in elements and box.element is not parent_element:
+            found.setdefault(box.element, []).append(box)
+        stack.extend((child, box.element) for child in getattr(box, "children", ()))
+    return found
 
 
 def _inheriting(own_cascaded: dict, values: dict):  # type: ignore[no-untyped-def]

@@ -203,6 +203,33 @@ def test_a_nudge_remakes_the_page_before_its_block(monkeypatch):
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
 
 
+def test_nudges_chapters_apart_keep_the_pages_between_them(monkeypatch):
+    # Six chapters of two pages, each opening a page. A nudge in chapter 1 and one in chapter 6
+    # each move a paragraph to their chapter's second page: the pages from chapter 2 through
+    # the first page of chapter 5 start where they did, and are kept.
+    monkeypatch.chdir(ROOT)
+    chapters = "".join(f"<h2>Chapter {c}</h2>" + "".join(f'<p data-line="{c * 10 + i}">{c}{i}a<br>{c}{i}b</p>' for i in range(1, 5))
+                       for c in range(6))
+    html = ("<html><head><style>@page { size: 100mm 100mm; margin: 10mm } html { font-size: 5mm; line-height: 10mm }"
+            " h2 { break-before: page; margin: 0; font-size: 5mm } p { margin: 0 }</style></head><body>"
+            f"{chapters}</body></html>")
+    book = pdf_layout.Book(html, {})
+    assert [page_words(page)[-1] for page in book.pages] == [word for c in range(6) for word in (f"{c}3b", f"{c}4b")]
+    remade: list[int] = []
+
+    def remake_page(index, *args):  # type: ignore[no-untyped-def]
+        remade.append(index)
+        return original(index, *args)
+
+    original = pdf_layout.remake_page
+    monkeypatch.setattr(pdf_layout, "remake_page", remake_page)
+    book.nudge({2: 1, 52: 1})  # [data-line="2"] + * { break-before: page }: paragraph 3 opens page 2
+    assert remade == [0, 1, 9, 10, 11]
+    assert page_words(book.pages[0])[-1] == "02b" and page_words(book.pages[1])[0] == "03a"
+    whole = pdf_layout.FullLayout(html, {2: 1, 52: 1})
+    assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
+
+
 def test_a_nudge_gives_way_to_weightier_declarations_as_the_cascade_does(monkeypatch):
     # [data-line="N"] weighs (0,1,0): p.keep (0,1,1) keeps its orphans, h2 + p (0,0,2) does not.
     monkeypatch.chdir(ROOT)
