@@ -41,18 +41,15 @@ class Nudge(NamedTuple):
     values: dict[str, object]  # the computed values it gives them (the Book sets them on the boxes)
 
 
-# Escalating remedies for a note WeasyPrint sets on the page after its call, mildest first.
-# Every note already has `footnote-policy: line` (in the stylesheet). What still goes wrong
-# (read in WeasyPrint 70's layout/block.py, and measured): when the first lines of the
-# *next* block do not fit at the foot of the page and orphans forbid a break before them,
-# WeasyPrint moves notes already on the page to the next one to make room. So: start that
-# next block on a new page; failing that, relax orphans and widows around the call; failing
-# that, start the call's own block on a new page. The remedy that works most often comes first.
+# What render_pdf sets on blocks around a note WeasyPrint put on the page after its call.
+# A nudge given is (block line, index here): the rule with N = that line.
 NUDGES = (
     Nudge('[data-line="{line}"] + * {{ break-before: page; }}', ("next",), {"break_before": "page"}),
     Nudge('[data-line="{line}"], [data-line="{line}"] + * {{ orphans: 1; widows: 1; }}', ("block", "next"), {"orphans": 1, "widows": 1}),
     Nudge('[data-line="{line}"] {{ break-before: page; }}', ("block",), {"break_before": "page"}),
 )
+NEXT_STARTS_PAGE, LOOSER_ORPHANS, BLOCK_STARTS_PAGE = range(len(NUDGES))
+Nudges = frozenset[tuple[int, int]]  # (block line, index in NUDGES)
 
 
 class _ProjectOnlyFetcher(URLFetcher):
@@ -73,8 +70,8 @@ def lay_out(html: str):  # type: ignore[no-untyped-def]
     return document, logs
 
 
-def with_nudges(html: str, levels: dict[int, int]) -> str:
-    rules = [NUDGES[level].css.format(line=line) for line, count in sorted(levels.items()) for level in range(count)]
+def with_nudges(html: str, nudges: Nudges) -> str:
+    rules = [NUDGES[kind].css.format(line=line) for line, kind in sorted(nudges)]
     return html.replace("</style>", "\n".join(rules) + "\n</style>", 1) if rules else html
 
 
@@ -84,19 +81,19 @@ class FullLayout:
     repeat itself (page-based counters, which the Book does not follow), and by the tests as the
     reference the Book must match byte for byte."""
 
-    def __init__(self, html: str, levels: dict[int, int]) -> None:
-        self.html, self.levels = html, dict(levels)
+    def __init__(self, html: str, nudges: Nudges) -> None:
+        self.html, self.nudges = html, frozenset(nudges)
         self._lay_out()
 
-    def nudge(self, levels: dict[int, int]) -> None:
-        self.levels.update(levels)
+    def nudge(self, nudges: Nudges) -> None:
+        self.nudges |= nudges
         self._lay_out()
 
     def document(self):  # type: ignore[no-untyped-def]
         return self._document, self._logs
 
     def _lay_out(self) -> None:
-        self._document, self._logs = lay_out(with_nudges(self.html, self.levels))
+        self._document, self._logs = lay_out(with_nudges(self.html, self.nudges))
         self.pages = [page._page_box for page in self._document.pages]
 
 
@@ -115,7 +112,7 @@ class Book:
     (layout/page.py), ComputedStyle and AnonymousStyle (css/__init__.py). test_pdf.py fails if any
     of them changes, and holds the Book's PDFs to the FullLayout's byte for byte."""
 
-    def __init__(self, html: str, levels: dict[int, int]) -> None:
+    def __init__(self, html: str, nudges: Nudges) -> None:
         with captured_logs() as logs:
             self.html = weasyprint_html(html)
             self.font_config = FontConfiguration()  # kept: WeasyPrint drops its fonts when it goes
@@ -127,16 +124,16 @@ class Book:
         self.page_logs: list[list[logging.LogRecord]] = []  # what WeasyPrint logged making each page
         self.passes_on: list[bool] = []  # a page hands notes (or a broken float) on to the next
         self._blocks = _blocks_by_line(self.html.etree_element)
-        self.levels: dict[int, int] = {}  # block line -> nudges set on its boxes (as FullLayout's levels)
-        self._restyle(levels)
+        self.nudges: Nudges = frozenset()  # those set on the boxes
+        self._restyle(nudges)
         self._make_pages(0, set())
 
-    def nudge(self, levels: dict[int, int]) -> None:
-        """Bring each block line to `levels[line]` nudges, then re-make the pages that may change:
+    def nudge(self, nudges: Nudges) -> None:
+        """Set these nudges on the boxes too, then re-make the pages that may change:
         each page that holds a nudged box, the page before it (that page may have tried to fit
         the box), and the pages after it until one starts where it did before. Pages between
         two such stretches are kept: a long book's nudges lie chapters apart."""
-        changed = self._restyle(levels)
+        changed = self._restyle(nudges)
         held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
         redo: set[int] = set()
         for index in held:
@@ -157,12 +154,11 @@ class Book:
         document._html = self.html
         return document, [*self.build_logs, *(record for page in self.page_logs for record in page), *logs]
 
-    def _restyle(self, levels: dict[int, int]) -> set:
-        """The nudges each line has not had yet, up to `levels[line]`. The elements whose boxes changed."""
-        todo = [(line, nudge) for line, level in sorted(levels.items()) for nudge in NUDGES[self.levels.get(line, 0):level]]
-        for line, level in levels.items():
-            self.levels[line] = max(level, self.levels.get(line, 0))
-        selected = [(nudge, self._selected(line, nudge)) for line, nudge in todo]
+    def _restyle(self, nudges: Nudges) -> set:
+        """Set the nudges not set yet. The elements whose boxes changed."""
+        todo = sorted(nudges - self.nudges)
+        self.nudges |= nudges
+        selected = [(NUDGES[kind], self._selected(line, NUDGES[kind])) for line, kind in todo]
         boxes = _outermost_boxes(self.root, set().union(*(elements for _, elements in selected)))  # one walk for all
         changed = set()
         for nudge, elements in selected:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pydyf
-from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.numbering import Numbered, number_notes
-from footnoted.pdf_layout import NUDGES, Book, FullLayout, RepaginationNeeded, captured_logs
+from footnoted.pdf_layout import (BLOCK_STARTS_PAGE, LOOSER_ORPHANS, NEXT_STARTS_PAGE, Book, FullLayout, Nudges,
+                                  RepaginationNeeded, captured_logs)
 from footnoted.render_html import description, environment
 from footnoted.resolve import Note, ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
@@ -162,29 +163,66 @@ def lay_out_with_checks(resolved: ResolvedEssay, print_html, notes: list[Note], 
             return lay_out_with_checks(resolved, print_html, notes, call_lines, Book)
         except RepaginationNeeded:
             layout = FullLayout
-    levels: dict[int, int] = {}  # block line -> how many nudges it has had
+    nudges: Nudges = frozenset()
+    planned: dict[int, list[tuple[int, int]]] = {}  # call's block line -> the remedies not tried yet
     long_notes: frozenset[int] = frozenset()
-    book = layout(print_html(long_notes), levels)
+    book = layout(print_html(long_notes), nudges)
     while True:
         too_long = overlong_notes(book.pages)
         if too_long - long_notes:  # the HTML changes: a new layout, with the nudges so far
             long_notes |= too_long
-            book = layout(print_html(long_notes), levels)
+            book = layout(print_html(long_notes), nudges)
             continue
-        wrong = misplaced_notes(book.pages, len(notes))
+        calls, placed = note_pages(book.pages)
+        wrong = misplaced_notes(calls, placed, len(notes))
         if not wrong:
             document, logs = book.document()
-            return document, logs, len(levels), long_notes
-        lines = {call_lines[number] for number in wrong}
-        if any(levels.get(line, 0) >= len(NUDGES) for line in lines):
-            break
-        for line in lines:
-            levels[line] = levels.get(line, 0) + 1
-        book.nudge({line: levels[line] for line in lines})
-    raise InputError([
-        error(resolved.essay.path, notes[n - 1].line, 1, f"note {n} could not be set on the page of its call ({why})", "pdf.note-placement")
-        for n, why in sorted(wrong.items())
-    ])
+            return document, logs, len({line for line, _ in nudges}), long_notes
+        first_wrong: dict[int, int] = {}  # call's block line -> its first misplaced note
+        for number in sorted(wrong):
+            first_wrong.setdefault(call_lines[number], number)
+        more = set()
+        for line, number in sorted(first_wrong.items()):
+            plan = planned.setdefault(line, remedies(line, book.pages, calls.get(number)))
+            while plan and plan[0] in nudges | more:
+                plan.pop(0)
+            if plan:
+                more.add(plan.pop(0))
+        if not more:  # every remedy tried
+            raise InputError([
+                error(resolved.essay.path, notes[n - 1].line, 1, f"note {n} could not be set on the page of its call ({why})", "pdf.note-placement")
+                for n, why in sorted(wrong.items())
+            ])
+        nudges |= more
+        book.nudge(frozenset(more))
+
+
+def remedies(line: int, pages, call_page: int | None) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The nudges to try, one at a time and each kept, for a note set after its call's page.
+    Every note already has `footnote-policy: line` (in the stylesheet). What still goes wrong
+    (read in WeasyPrint 70's layout/block.py, and measured): when the first lines of a block at
+    the foot of the page do not fit, with the notes, and orphans forbid a break before them,
+    WeasyPrint moves notes already on the page to the next one to make room. So, the mildest
+    first: the block that opens the next page starts it, the least white space left behind;
+    then the block after the call's starts a new page; then orphans and widows are relaxed
+    around the call; then the call's own block starts a new page."""
+    foot = opening_block(pages[call_page]) if call_page is not None and call_page < len(pages) else None
+    mildest = [(foot, BLOCK_STARTS_PAGE)] if foot is not None and foot > line else []
+    return [*mildest, (line, NEXT_STARTS_PAGE), (line, LOOSER_ORPHANS), (line, BLOCK_STARTS_PAGE)]
+
+
+def opening_block(page) -> int | None:  # type: ignore[no-untyped-def]
+    """The line of the block a page opens with (the first of its boxes with a data-line, where
+    no text comes before it: a page that opens with a heading opens with no such block)."""
+    stack = [page.children[0]]  # the root box; the note area and margin boxes follow it
+    while stack:
+        box = stack.pop()
+        if box.element is not None and box.element_tag and (line := box.element.get("data-line")) is not None:
+            return int(line)
+        if isinstance(box, TextBox):
+            return None
+        stack.extend(reversed(getattr(box, "children", ())))
+    return None
 
 
 def note_pages(pages) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]
@@ -205,8 +243,7 @@ def note_pages(pages) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[
     return calls, notes
 
 
-def misplaced_notes(pages, count: int) -> dict[int, str]:  # type: ignore[no-untyped-def]
-    calls, notes = note_pages(pages)
+def misplaced_notes(calls: dict[int, int], notes: dict[int, int], count: int) -> dict[int, str]:
     wrong = {}
     for number in range(1, count + 1):
         if number not in calls:

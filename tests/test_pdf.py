@@ -25,7 +25,7 @@ from footnoted.resolve import ResolvedEssay, resolve
 from footnoted.targets import RenderOptions
 
 sys.path.insert(0, str(ROOT / "bench"))
-from synthetic import dense_book  # noqa: E402
+from synthetic import dense_book, scaled_essay  # noqa: E402
 
 HEAD = "---\ntitle: 测试\n---\n"
 CLOSING_PUNCTUATION = tuple("，。、；：？！）」』”")
@@ -98,15 +98,20 @@ def resolved_project(folder: Path, essay: str) -> ResolvedEssay:
     return resolve(parse_essay_file(folder / "essay" / essay), load_bibliography(bibliography_files(folder / "citations")))
 
 
-NUDGES_GIVEN: list[dict[int, int]] = []
+NUDGES_GIVEN: list[pdf_layout.Nudges] = []
 
 
 class RecordingBook(pdf_layout.Book):
-    """The real Book, noting each nudge it is given in NUDGES_GIVEN."""
+    """The real Book, noting each round of nudges it is given in NUDGES_GIVEN."""
 
-    def nudge(self, levels: dict[int, int]) -> None:
-        NUDGES_GIVEN.append(dict(levels))
-        super().nudge(levels)
+    def nudge(self, nudges: pdf_layout.Nudges) -> None:
+        NUDGES_GIVEN.append(nudges)
+        super().nudge(nudges)
+
+
+def up_to(levels: dict[int, int]) -> pdf_layout.Nudges:
+    """{line: k} -> the first k nudges of NUDGES on each line."""
+    return frozenset((line, kind) for line, level in levels.items() for kind in range(level))
 
 
 # What pdf_layout.Book copies or relies on, read in WeasyPrint 70.0 and pydyf 0.13 (sha256 of the
@@ -151,7 +156,7 @@ def test_an_attribution_stays_with_the_end_of_its_passage(monkeypatch):
     # the LLaMA table, under its repeated header) go along.
     monkeypatch.chdir(ROOT)
     html = render_pdf.print_document_html(resolved_project(ROOT, "model-collapse.md"), RenderOptions())
-    book = pdf_layout.Book(html, {})
+    book = pdf_layout.Book(html, frozenset())
     figures = [(number, box) for number, page in enumerate(book.pages, 1) for box in page.descendants()
                if box.element_tag == "figure"]
     assert len(figures) > 5
@@ -176,16 +181,16 @@ def test_each_nudge_set_on_built_boxes_lays_out_as_its_css_rule(monkeypatch):
         {figures[0]: 3, figures[1]: 2, before_heading[0]: 2, lines[len(lines) // 2]: 1},
         {figures[1]: 3, lines[-1]: 3},
     ]
-    book = pdf_layout.Book(html, {})
+    book = pdf_layout.Book(html, frozenset())
     levels: dict[int, int] = {}
     for step in steps:
         levels.update(step)
-        book.nudge(step)
-        whole = pdf_layout.FullLayout(html, levels)
+        book.nudge(up_to(step))
+        whole = pdf_layout.FullLayout(html, up_to(levels))
         assert render_pdf.note_pages(book.pages) == render_pdf.note_pages(whole.pages)
         assert len(book.pages) == len(whole.pages)
     # The styles themselves, box by box, as WeasyPrint's cascade gives them with the rules.
-    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, levels))
+    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, up_to(levels)))
     _, cascaded_root = pdf_layout.styled_boxes(nudged, FontConfiguration())
     assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
@@ -208,11 +213,11 @@ def test_a_nudge_remakes_the_page_before_its_block(monkeypatch):
     html = ("<html><head><style>@page { size: 100mm 100mm; margin: 10mm } html { font-size: 5mm; line-height: 10mm }"
             " h2 { break-after: avoid; margin: 0; font-size: 5mm }</style></head><body>"
             f'<p data-line="1">{"<br>".join(["line"] * 6)}</p><h2>Heading</h2><p data-line="3">a<br>b</p><p>after</p></body></html>')
-    book = pdf_layout.Book(html, {})
+    book = pdf_layout.Book(html, frozenset())
     assert [page_words(page) for page in book.pages] == [["line"] * 6, ["Heading", "a", "b", "after"]]
     for level in (1, 2, 3):
-        book.nudge({3: level})
-    whole = pdf_layout.FullLayout(html, {3: 3})
+        book.nudge(up_to({3: level}))
+    whole = pdf_layout.FullLayout(html, up_to({3: 3}))
     assert [page_words(page) for page in book.pages] == [[*["line"] * 6, "Heading"], ["a", "b"], ["after"]]
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
 
@@ -227,7 +232,7 @@ def test_nudges_chapters_apart_keep_the_pages_between_them(monkeypatch):
     html = ("<html><head><style>@page { size: 100mm 100mm; margin: 10mm } html { font-size: 5mm; line-height: 10mm }"
             " h2 { break-before: page; margin: 0; font-size: 5mm } p { margin: 0 }</style></head><body>"
             f"{chapters}</body></html>")
-    book = pdf_layout.Book(html, {})
+    book = pdf_layout.Book(html, frozenset())
     assert [page_words(page)[-1] for page in book.pages] == [word for c in range(6) for word in (f"{c}3b", f"{c}4b")]
     remade: list[int] = []
 
@@ -237,10 +242,10 @@ def test_nudges_chapters_apart_keep_the_pages_between_them(monkeypatch):
 
     original = pdf_layout.remake_page
     monkeypatch.setattr(pdf_layout, "remake_page", remake_page)
-    book.nudge({2: 1, 52: 1})  # [data-line="2"] + * { break-before: page }: paragraph 3 opens page 2
+    book.nudge(up_to({2: 1, 52: 1}))  # [data-line="2"] + * { break-before: page }: paragraph 3 opens page 2
     assert remade == [0, 1, 9, 10, 11]
     assert page_words(book.pages[0])[-1] == "02b" and page_words(book.pages[1])[0] == "03a"
-    whole = pdf_layout.FullLayout(html, {2: 1, 52: 1})
+    whole = pdf_layout.FullLayout(html, up_to({2: 1, 52: 1}))
     assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
 
 
@@ -249,8 +254,8 @@ def test_a_nudge_gives_way_to_weightier_declarations_as_the_cascade_does(monkeyp
     monkeypatch.chdir(ROOT)
     html = ("<html><head><style>p.keep { orphans: 3; widows: 3 } h2 + p { orphans: 4 }</style></head><body>"
             '<p class="keep" data-line="1">a<span>b</span></p><p data-line="2">c</p><h2>d</h2><p data-line="4">e</p></body></html>')
-    book = pdf_layout.Book(html, {1: 2, 2: 2, 4: 2})
-    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, {1: 2, 2: 2, 4: 2}))
+    book = pdf_layout.Book(html, up_to({1: 2, 2: 2, 4: 2}))
+    nudged = pdf_layout.weasyprint_html(pdf_layout.with_nudges(html, up_to({1: 2, 2: 2, 4: 2})))
     _, cascaded_root = pdf_layout.styled_boxes(nudged, FontConfiguration())
     assert list(styles_of_boxes(book.root)) == list(styles_of_boxes(cascaded_root))
     assert {style[3] for style in styles_of_boxes(book.root) if style[1] == "p"} == {3, 1}
@@ -261,7 +266,7 @@ def page_words(page_box) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, monkeypatch):
-    # A book where the first nudges leave a note misplaced, nudged again one level up.
+    # A book where the first round of nudges leaves a note misplaced, nudged again one level up.
     essay, bibliography = dense_book(150, seed=3)
     (tmp_path / "essay").mkdir()
     (tmp_path / "essay" / "long.md").write_text(essay, encoding="utf-8")
@@ -271,10 +276,30 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     resolved = resolved_project(tmp_path, "long.md")
     NUDGES_GIVEN.clear()
     by_book = render_pdf._render_pdf(resolved, RenderOptions(), RecordingBook)
-    assert len(NUDGES_GIVEN) >= 2 and 2 in NUDGES_GIVEN[-1].values()
+    assert len(NUDGES_GIVEN) >= 2
+    assert any((line, kind - 1) in NUDGES_GIVEN[0] for line, kind in NUDGES_GIVEN[-1])  # one level up
     whole = render_pdf._render_pdf(resolved, RenderOptions(), pdf_layout.FullLayout)
     assert by_book.summary == whole.summary
     assert by_book.files == whole.files
+
+
+def test_a_misplaced_note_first_moves_the_block_that_opens_the_next_page(tmp_path, monkeypatch):
+    # The essay as a book's first chapter: WeasyPrint sets note 6 on the page after its call,
+    # having given its room to the first lines of 另一方面… at the page's foot. The mildest nudge
+    # starts that paragraph on the next page: the page keeps note 6 and the paragraph before
+    # (不过不得不说…), which the next remedy, a break after the call's paragraph, would move too.
+    essay = scaled_essay(1)
+    copy_real_project(tmp_path)
+    (tmp_path / "essay" / "model-collapse.md").write_text(essay, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    NUDGES_GIVEN.clear()
+    rendered = render_pdf._render_pdf(resolved_project(tmp_path, "model-collapse.md"), RenderOptions(), RecordingBook)
+    opening = next(number for number, line in enumerate(essay.splitlines(), 1) if line.startswith("另一方面"))
+    assert NUDGES_GIVEN == [frozenset({(opening, pdf_layout.BLOCK_STARTS_PAGE)})]
+    (tmp_path / "book.pdf").write_bytes(rendered.files[0][1])
+    note_6_page = next(text for text in page_texts(tmp_path / "book.pdf") if "DEL RIO-CHANONA" in text)
+    assert "不过不得不说" in note_6_page and "另一方面" not in note_6_page
+    assert_every_note_on_its_page(tmp_path / "book.pdf", 11)
 
 
 def test_page_based_counters_fall_back_to_whole_relayouts(project):
@@ -283,7 +308,7 @@ def test_page_based_counters_fall_back_to_whole_relayouts(project):
     style = "<style>.essay-body h2::after { content: ' / ' counter(pages); }</style>"
     html = render_pdf.print_document_html(resolved_project(ROOT, "model-collapse.md"), RenderOptions())
     with pytest.raises(pdf_layout.RepaginationNeeded):
-        pdf_layout.Book(html.replace("</style>", "</style>" + style, 1), {})
+        pdf_layout.Book(html.replace("</style>", "</style>" + style, 1), frozenset())
     project.write("essay/x.md", "---\ntitle: t\nraw_html: true\n---\n## 一\n\n" + style + "\n\n正文[@smith2020]，[@lee2019]。\n")
     result = run_cli(["--target", "pdf"], project)
     assert result.code == 0, result.err
@@ -294,7 +319,7 @@ def test_page_based_counters_fall_back_to_whole_relayouts(project):
 
 def test_streams_serialized_once_write_the_same_bytes(real_pdf, monkeypatch):
     monkeypatch.chdir(real_pdf[0].parent.parent)
-    document, _ = pdf_layout.FullLayout("<p>正文 text</p>", {}).document()
+    document, _ = pdf_layout.FullLayout("<p>正文 text</p>", frozenset()).document()
     assert (document.write_pdf(pdf_identifier=b"x" * 16, finisher=render_pdf.streams_serialized_once)
             == document.write_pdf(pdf_identifier=b"x" * 16))
 
