@@ -183,7 +183,9 @@ def lay_out_with_checks(resolved: ResolvedEssay, print_html, notes: list[Note], 
             first_wrong.setdefault(call_lines[number], number)
         more = set()
         for line, number in sorted(first_wrong.items()):
-            plan = planned.setdefault(line, remedies(line, book.pages, calls.get(number)))
+            if line not in planned:
+                planned[line] = remedies(line, book.pages, calls.get(number))
+            plan = planned[line]
             while plan and plan[0] in nudges | more:
                 plan.pop(0)
             if plan:
