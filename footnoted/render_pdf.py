@@ -3,8 +3,8 @@
 WeasyPrint (70.0) can set a footnote on the page after its call, or drop it, on long
 documents. So after laying out we read the rendered pages back: every note must stand in the
 footnote area of the page that holds its call. A misplaced note gets a nudge (a CSS rule's
-effect, set on the boxes already built) and the pages from there on are made again, the others
-kept (footnoted.pdf_layout); a note that cannot be placed fails the build, naming it.
+effect, set on the boxes already built) and the pages around the nudged blocks are made again,
+the others kept (footnoted.pdf_layout); a note that cannot be placed fails the build, naming it.
 """
 
 from __future__ import annotations
@@ -208,8 +208,11 @@ def remedies(line: int, pages, call_page: int | None) -> list[tuple[int, int]]: 
     first: the block that opens the next page starts it, the least white space left behind;
     then the block after the call's starts a new page; then orphans and widows are relaxed
     around the call; then the call's own block starts a new page."""
+    # call_page counts from 1: pages[call_page] is the page after the call's.
     foot = opening_block(pages[call_page]) if call_page is not None and call_page < len(pages) else None
-    mildest = [(foot, BLOCK_STARTS_PAGE)] if foot is not None and foot > line else []
+    mildest = []
+    if foot is not None and foot > line and not ends_with_heading(pages[call_page - 1], leaving=foot):
+        mildest = [(foot, BLOCK_STARTS_PAGE)]
     return [*mildest, (line, NEXT_STARTS_PAGE), (line, LOOSER_ORPHANS), (line, BLOCK_STARTS_PAGE)]
 
 
@@ -225,6 +228,26 @@ def opening_block(page) -> int | None:  # type: ignore[no-untyped-def]
             return None
         stack.extend(reversed(getattr(box, "children", ())))
     return None
+
+
+def ends_with_heading(page, leaving: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page would end with a heading once the block of line `leaving` has left it:
+    a page break before that block beats the heading's break-after: avoid, and would leave the
+    heading alone at the foot of the page, its text on the next."""
+    last = ""
+    stack = [page.children[0]]
+    while stack:  # the page's headings and blocks, in order, not looking inside them
+        box = stack.pop()
+        if box.element_tag in HEADINGS:
+            last = "heading"
+        elif box.element is not None and box.element_tag and (line := box.element.get("data-line")) is not None:
+            last = last if int(line) == leaving else "block"
+        else:
+            stack.extend(reversed(getattr(box, "children", ())))
+    return last == "heading"
+
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def note_pages(pages) -> tuple[dict[int, int], dict[int, int]]:  # type: ignore[no-untyped-def]

@@ -302,6 +302,29 @@ def test_a_misplaced_note_first_moves_the_block_that_opens_the_next_page(tmp_pat
     assert_every_note_on_its_page(tmp_path / "book.pdf", 11)
 
 
+def test_the_mildest_nudge_never_leaves_a_heading_alone_at_the_foot(monkeypatch):
+    # Note 1 lands on page 2, its room taken by the paragraph under the heading. A page break
+    # before that paragraph would place the note but leave the heading at the foot of page 1
+    # (a forced break beats break-after: avoid); the next remedy breaks before the heading.
+    monkeypatch.chdir(ROOT)
+    css = ("@page { size: 80mm 80mm; margin: 8mm } html { font-size: 4mm; line-height: 6mm }"
+           " p { margin: 0; orphans: 2; widows: 2 } h3 { margin: 0; font-size: 4mm; break-after: avoid }"
+           " .fn { float: footnote; footnote-policy: line; font-size: 3mm; line-height: 4mm }")
+    lines, note, text = "<br>".join(f"x{i}" for i in range(5)), " ".join(f"n{i}" for i in range(5)), "<br>".join(f"y{i}" for i in range(8))
+    html = (f"<html><head><style>{css}</style></head><body><p data-line='1'>{lines}</p>"
+            f"<p data-line='3'>call<a id='call-1'>1</a><span class='fn' id='fn-1'>{note}</span></p>"
+            f"<h3>Heading</h3><p data-line='6'>{text}</p></body></html>")
+    book = pdf_layout.Book(html, frozenset())
+    calls, placed = render_pdf.note_pages(book.pages)
+    assert (calls[1], placed[1]) == (1, 2)
+    assert render_pdf.opening_block(book.pages[1]) == 6 and render_pdf.ends_with_heading(book.pages[0], leaving=6)
+    assert render_pdf.remedies(3, book.pages, calls[1])[0] == (3, pdf_layout.NEXT_STARTS_PAGE)
+    # The essay and its notes are read only to report a note that cannot be placed.
+    document, _, nudged, _ = render_pdf.lay_out_with_checks(None, lambda _: html, [None], {1: 3})
+    assert nudged == 1
+    assert [page_words(page._page_box) for page in document.pages][1][0] == "Heading"
+
+
 def test_page_based_counters_fall_back_to_whole_relayouts(project):
     # counter(pages) makes WeasyPrint lay the document out twice: the Book cannot follow that,
     # the build lays out whole documents instead.
