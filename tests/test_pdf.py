@@ -351,6 +351,10 @@ def test_a_misplaced_note_first_moves_the_block_that_opens_the_next_page(tmp_pat
     note_6_page = next(text for text in page_texts(tmp_path / "book.pdf") if "DEL RIO-CHANONA" in text)
     assert "不过不得不说" in note_6_page and "另一方面" not in note_6_page
     assert_every_note_on_its_page(tmp_path / "book.pdf", 11)
+    # The Book re-made only the pages around it; WeasyPrint laying the whole HTML out again with the
+    # nudge as a CSS rule gives the same file.
+    whole = render_pdf._render_pdf(resolved_project(tmp_path, "model-collapse.md"), RenderOptions(), pdf_layout.FullLayout)
+    assert whole.files == rendered.files
 
 
 def test_the_mildest_nudge_never_leaves_a_heading_alone_at_the_foot(monkeypatch):
