@@ -21,8 +21,16 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.numbering import Numbered, number_notes
-from footnoted.pdf_layout import (BLOCK_STARTS_PAGE, LOOSER_ORPHANS, NEXT_STARTS_PAGE, Book, FullLayout, Nudges,
-                                  RepaginationNeeded, captured_logs)
+from footnoted.pdf_layout import (
+    BLOCK_STARTS_PAGE,
+    LOOSER_ORPHANS,
+    NEXT_STARTS_PAGE,
+    Book,
+    FullLayout,
+    Nudges,
+    RepaginationNeeded,
+    captured_logs,
+)
 from footnoted.render_html import description, environment
 from footnoted.resolve import Note, ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions

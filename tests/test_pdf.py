@@ -8,6 +8,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pydyf
 import pytest
@@ -21,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from footnoted import pdf_layout, render_pdf
 from footnoted.bibliography import bibliography_files, load_bibliography
+from footnoted.diagnostics import InputError
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve
 from footnoted.targets import RenderOptions
@@ -374,10 +376,25 @@ def test_the_mildest_nudge_never_leaves_a_heading_alone_at_the_foot(monkeypatch)
     assert (calls[1], placed[1]) == (1, 2)
     assert render_pdf.opening_block(book.pages[1]) == 6 and render_pdf.ends_with_heading(book.pages[0], leaving=6)
     assert render_pdf.remedies(3, book.pages, calls[1])[0] == (3, pdf_layout.NEXT_STARTS_PAGE)
-    # The essay and its notes are read only to report a note that cannot be placed.
-    document, _, nudged, _ = render_pdf.lay_out_with_checks(None, lambda _: html, [None], {1: 3})
+    essay = SimpleNamespace(essay=SimpleNamespace(path="essay/x.md"))
+    document, _, nudged, _ = render_pdf.lay_out_with_checks(essay, lambda _: html, [SimpleNamespace(line=3)], {1: 3})
     assert nudged == 1
     assert [page_words(page._page_box) for page in document.pages][1][0] == "Heading"
+
+
+def test_a_note_no_nudge_can_place_fails_the_build_naming_it(monkeypatch):
+    # A call whose note never reaches any page: every remedy is tried once, in order, and then
+    # the build fails with the note's number, its draft line and what the pages show.
+    monkeypatch.chdir(ROOT)
+    html = '<html><body><p data-line="4">text<a id="call-1">1</a></p><p data-line="6">more</p></body></html>'
+    essay = SimpleNamespace(essay=SimpleNamespace(path="essay/x.md"))
+    NUDGES_GIVEN.clear()
+    with pytest.raises(InputError) as failure:
+        render_pdf.lay_out_with_checks(essay, lambda _: html, [SimpleNamespace(line=4)], {1: 4}, RecordingBook)
+    assert NUDGES_GIVEN == [frozenset({(4, kind)}) for kind in range(len(pdf_layout.NUDGES))]
+    assert [str(d) for d in failure.value.diagnostics] == [
+        ("essay/x.md:4:1: error: note 1 could not be set on the page of its call (the note is missing; "
+         "its call is on page 1) [pdf.note-placement]")]
 
 
 def test_page_based_counters_fall_back_to_whole_relayouts(project):
