@@ -225,34 +225,34 @@ def remedies(line: int, pages, call_page: int | None) -> list[tuple[int, int]]: 
 
 
 def opening_block(page) -> int | None:  # type: ignore[no-untyped-def]
-    """The line of the block a page opens with (the first of its boxes with a data-line, where
-    no text comes before it: a page that opens with a heading opens with no such block)."""
-    stack = [page.children[0]]  # the root box; the note area and margin boxes follow it
-    while stack:
-        box = stack.pop()
-        if box.element is not None and box.element_tag and (line := box.element.get("data-line")) is not None:
-            return int(line)
-        if isinstance(box, TextBox):
-            return None
-        stack.extend(reversed(getattr(box, "children", ())))
-    return None
+    """The line of the block a page opens with; none where a heading or other text comes first."""
+    first = next(page_flow(page), None)
+    return None if first is None else block_line(first)
 
 
 def ends_with_heading(page, leaving: int) -> bool:  # type: ignore[no-untyped-def]
     """Whether the page would end with a heading once the block of line `leaving` has left it:
     a page break before that block beats the heading's break-after: avoid, and would leave the
     heading alone at the foot of the page, its text on the next."""
-    last = ""
-    stack = [page.children[0]]
-    while stack:  # the page's headings and blocks, in order, not looking inside them
+    blocks = [box for box in page_flow(page) if not isinstance(box, TextBox) and block_line(box) != leaving]
+    return bool(blocks) and blocks[-1].element_tag in HEADINGS
+
+
+def page_flow(page):  # type: ignore[no-untyped-def]
+    """The boxes a page's text runs through, in reading order, not looking inside them: its
+    headings, its blocks with a data-line, and text outside both (a list's marker, say)."""
+    stack = [page.children[0]]  # the root box; the note area and margin boxes follow it
+    while stack:
         box = stack.pop()
-        if box.element_tag in HEADINGS:
-            last = "heading"
-        elif box.element is not None and box.element_tag and (line := box.element.get("data-line")) is not None:
-            last = last if int(line) == leaving else "block"
+        if box.element_tag in HEADINGS or isinstance(box, TextBox) or block_line(box) is not None:
+            yield box
         else:
             stack.extend(reversed(getattr(box, "children", ())))
-    return last == "heading"
+
+
+def block_line(box) -> int | None:  # type: ignore[no-untyped-def]
+    line = box.element.get("data-line") if box.element is not None and box.element_tag else None
+    return None if line is None else int(line)
 
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
