@@ -42,7 +42,7 @@ def make_argument_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py" + (f" {command}" if command else ""), description=descriptions[command],
                                      epilog=epilog)
     parser.add_argument("--target", choices=["blog", "pdf", "xhs", "all"], default=None,
-                        help="what to build (default: all targets that exist; serve: blog)")
+                        help="what to build (default: all; serve: blog)")
     parser.add_argument("--essay", nargs="+", type=Path, metavar="FILE", help="the drafts to build (default: essay/*.md)")
     parser.add_argument("--citations", type=Path, default=Path("citations"), metavar="FILE_OR_DIR",
                         help="a CSL-YAML file or a folder of them (default: citations/)")

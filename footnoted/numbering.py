@@ -39,11 +39,19 @@ class Numbered(NamedTuple):
 
 def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numbered:
     """Notes renumbered for `target`; with `link_notes`, an external link gets a note with its
-    URL, unless a citation note already gives that source."""
-    numberer = _Numberer(resolved, target, link_notes)
-    blocks = map_inlines(resolved.blocks, numberer.inlines, on_block=numberer.special_block)
-    if not resolved.front.is_chinese:
-        blocks = map_inlines(blocks, lambda nodes, _block: calls_after_punctuation(nodes))
+    URL, unless a citation note this target shows already gives that source."""
+    given_urls = None
+    if link_notes:  # which citation notes the target shows is known after a first numbering
+        shown = _Numberer(resolved, target, None)
+        map_inlines(resolved.blocks, shown.inlines, on_block=shown.special_block)
+        given_urls = {url for note in shown.notes for source in note.sources for url in _entry_urls(source.entry)}
+    numberer = _Numberer(resolved, target, given_urls)
+
+    def change(nodes: Inlines, block: Block) -> Inlines:  # in English, a note's call goes after the punctuation
+        numbered = numberer.inlines(nodes, block)
+        return numbered if resolved.front.is_chinese else calls_after_punctuation(numbered)
+
+    blocks = map_inlines(resolved.blocks, change, on_block=numberer.special_block)
     cited = _cited_keys(numberer.notes)
     references = tuple(reference for reference in resolved.references if reference[0].id in cited)
     return Numbered(blocks, tuple(numberer.notes), numberer.call_lines, references)
@@ -67,12 +75,12 @@ def _cited_keys(notes: list[Note]) -> set[str]:
 
 
 class _Numberer:
-    def __init__(self, resolved: ResolvedEssay, target: str, link_notes: bool) -> None:
-        self.resolved, self.target, self.link_notes = resolved, target, link_notes
+    def __init__(self, resolved: ResolvedEssay, target: str, given_urls: set[str] | None) -> None:
+        """`given_urls`: the URLs of the sources the shown citation notes give; None: links get no notes."""
+        self.resolved, self.target, self.given_urls = resolved, target, given_urls
         self.notes: list[Note] = []
         self.new_numbers: dict[int, int] = {}
         self.call_lines: dict[int, int] = {}
-        self.cited_urls = {u for n in resolved.notes for s in n.sources for u in _entry_urls(s.entry)}
 
     def special_block(self, block: Block) -> Block | None:
         if isinstance(block, Div) and self.target in block.hidden_in:
@@ -95,7 +103,7 @@ class _Numberer:
         return tuple(result)
 
     def wants_note(self, url: str) -> bool:
-        return self.link_notes and url.startswith(("http://", "https://")) and url not in self.cited_urls
+        return self.given_urls is not None and url.startswith(("http://", "https://")) and url not in self.given_urls
 
     def note_ref(self, ref: NoteRef, line: int) -> NoteRef:
         if ref.number in self.new_numbers:

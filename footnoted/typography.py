@@ -12,7 +12,7 @@ import re
 
 from footnoted.tree import Blocks, Break, Code, Inline, InlineReference, Link, Styled, Text, map_inlines
 
-CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # as a regex class, for `check`
+CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # as a regex class, for `snapshots`
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
 _HALF_WIDTH_MARK = re.compile(r"[,;:?!.]")
 # Python's re compiles a character class by visiting every code point in its ranges: a CJK class
@@ -84,15 +84,11 @@ def _verbatim(text: str) -> set[int]:
         if scheme.start() < end:
             continue  # a "://" inside the URL before: each character is looked at once
         end = scheme.end()
-        while end < len(text) and not text[end].isspace() and not _is_url_stop(text[end]):
+        while end < len(text) and not text[end].isspace() and not _is_wide(text[end]):
             end += 1
         if end > scheme.end():
             where.update(range(scheme.start(), end))
     return where
-
-
-def _is_url_stop(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
 
 
 def _punctuation(text: str, before: str, after: str) -> str:

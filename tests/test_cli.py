@@ -8,6 +8,11 @@ import sys
 from conftest import ROOT, run_cli
 from pdf_reading import page_texts
 
+from footnoted.bibliography import bibliography_files, load_bibliography
+from footnoted.numbering import number_notes
+from footnoted.parse import parse_essay_file
+from footnoted.resolve import resolve
+
 HEAD = "---\ntitle: 测试\n---\n"
 
 
@@ -232,6 +237,17 @@ def test_a_source_cited_only_in_text_hidden_from_a_target_is_not_in_its_referenc
     assert "乙" in xhs and "Lee" in xhs.split("参考")[-1]  # shown in xhs, so listed there
     pdf_text = "".join(page_texts(project / "build" / "x.pdf"))
     assert "乙" in pdf_text and "LEE" in pdf_text.upper()
+
+
+def test_a_link_to_a_source_cited_only_where_print_hides_it_gets_a_note_of_its_own(project):
+    # The link's source (smith2020, DOI 10.1000/xyz123) is cited only in text hidden from print:
+    # no citation note in the PDF gives it, so the link gets its own note there.
+    project.write("essay/x.md", HEAD + (
+        "见[这篇](https://doi.org/10.1000/xyz123)。\n\n::: {.content-hidden when-format=\"pdf\"}\n乙[@smith2020]。\n:::\n"
+    ))
+    resolved = resolve(parse_essay_file(project / "essay" / "x.md"), load_bibliography(bibliography_files(project / "citations")))
+    assert [note.url for note in number_notes(resolved, "pdf", link_notes=True).notes] == ["https://doi.org/10.1000/xyz123"]
+    assert [note.url for note in number_notes(resolved, "blog", link_notes=False).notes] == [""]  # the blog shows the citation
 
 
 def test_a_reader_that_stops_listening_gets_no_traceback(project):
