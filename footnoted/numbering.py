@@ -13,7 +13,6 @@ from footnoted.resolve import Note, ResolvedEssay, calls_after_punctuation
 from footnoted.tree import (
     Block,
     Blocks,
-    Div,
     Inline,
     InlineReference,
     Inlines,
@@ -23,6 +22,7 @@ from footnoted.tree import (
     Run,
     Styled,
     map_inlines,
+    shown,
 )
 
 
@@ -42,16 +42,16 @@ def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numb
     URL, unless a citation note this target shows already gives that source."""
     given_urls = None
     if link_notes:  # which citation notes the target shows is known after a first numbering
-        shown = _Numberer(resolved, target, None)
-        map_inlines(resolved.blocks, shown.inlines, on_block=shown.special_block)
-        given_urls = {url for note in shown.notes for source in note.sources for url in _entry_urls(source.entry)}
+        first = _Numberer(resolved, target, None)
+        map_inlines(shown(resolved.blocks, target), first.inlines, on_block=first.passage)
+        given_urls = {url for note in first.notes for source in note.sources for url in _entry_urls(source.entry)}
     numberer = _Numberer(resolved, target, given_urls)
 
     def change(nodes: Inlines, block: Block) -> Inlines:  # in English, a note's call goes after the punctuation
         numbered = numberer.inlines(nodes, block)
         return numbered if resolved.front.is_chinese else calls_after_punctuation(numbered)
 
-    blocks = map_inlines(resolved.blocks, change, on_block=numberer.special_block)
+    blocks = map_inlines(shown(resolved.blocks, target), change, on_block=numberer.passage)
     cited = _cited_keys(numberer.notes)
     references = tuple(reference for reference in resolved.references if reference[0].id in cited)
     return Numbered(blocks, tuple(numberer.notes), numberer.call_lines, references)
@@ -82,9 +82,7 @@ class _Numberer:
         self.new_numbers: dict[int, int] = {}
         self.call_lines: dict[int, int] = {}
 
-    def special_block(self, block: Block) -> Block | None:
-        if isinstance(block, Div) and self.target in block.hidden_in:
-            return block  # not shown: its notes are not numbered
+    def passage(self, block: Block) -> Block | None:
         if isinstance(block, ResolvedPassage):
             return block._replace(note=self.note_ref(block.note, block.line))
         return None
@@ -114,7 +112,7 @@ class _Numberer:
 
     def add(self, note: Note, line: int) -> NoteRef:
         number = len(self.notes) + 1
-        self.notes.append(note._replace(number=number))
+        self.notes.append(note._replace(number=number, blocks=shown(note.blocks, self.target)))
         self.call_lines[number] = line
         return NoteRef(number, first_call=True)
 

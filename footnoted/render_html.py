@@ -17,7 +17,7 @@ from footnoted.bibliography import Passage
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Blocks, Paragraph, block_text, plain_text
+from footnoted.tree import Paragraph, block_text, plain_text
 from footnoted.typography import is_cjk
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -100,16 +100,13 @@ def date_words(iso: str, chinese: bool) -> str:
 
 
 def description(resolved: ResolvedEssay) -> str:
-    """The meta description: the front matter's, else the opening words of the first paragraph."""
+    """The meta description: the front matter's, else the opening words of the first paragraph
+    (of the essay as the target shows it)."""
     if resolved.front.description:
         return resolved.front.description
-    first = next((b for b in _visible(resolved.blocks, "blog") if isinstance(b, Paragraph)), None)
+    first = next((b for b in resolved.blocks if isinstance(b, Paragraph)), None)
     text = re.sub(r"\s+", " ", plain_text(first.children)).strip() if first else ""
     return text if len(text) <= 120 else text[:119] + "…"
-
-
-def _visible(blocks: Blocks, target: str) -> Blocks:
-    return tuple(b for b in blocks if target not in getattr(b, "hidden_in", ()))
 
 
 def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:

@@ -97,11 +97,11 @@ def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_no
                         numbered: Numbered | None = None) -> str:
     """The print HTML, as WeasyPrint gets it (before any nudge)."""
     numbered = numbered or number_notes(resolved, "pdf", link_notes=True)
-    front = resolved.front
+    front, essay = resolved.front, numbered.shown_in(resolved)
     return environment().get_template("pdf.html.j2").render(
-        essay=numbered.shown_in(resolved), front=front, target="pdf",
+        essay=essay, front=front, target="pdf",
         notes={n.number: n for n in numbered.notes},
-        description=description(resolved), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
+        description=description(essay), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
         page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,
         edition_date=edition_date(front.date), long_notes=long_notes,
     )

@@ -20,7 +20,7 @@ from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import CiteItem, Div, ListBlock
+from footnoted.tree import CiteItem, Div, ListBlock, shown
 from footnoted.typography import has_cjk, is_cjk, typeset_text
 
 BODY_LIMIT = 1000  # UTF-16 units, header and hashtags included; the editor's own rule is unpublished
@@ -92,7 +92,7 @@ class _Writer:
         if self.room(llm=True) < 200:
             message = "the hashtags and the AI disclosure leave too little room in a part"
             raise InputError([error(self.path, 0, 0, message, "xhs.no-room")])
-        units = [unit for block in self.resolved.blocks for unit in self.block_units(block)]
+        units = [unit for block in shown(self.resolved.blocks, "xhs") for unit in self.block_units(block)]
         if self.references:
             units += [Unit(piece) for piece in self.fit(self.references_text(), self.room(False), 0)]
         parts = self.pack(units)
@@ -183,7 +183,7 @@ class _Writer:
 
     def block_units(self, block: object) -> list[Unit]:
         if isinstance(block, Div):
-            return [] if "xhs" in block.hidden_in else [u for child in block.children for u in self.block_units(child)]
+            return [u for child in block.children for u in self.block_units(child)]
         llm, line = bool(_lines_of(block) & self.llm_lines), getattr(block, "line", 0)
         if block.kind == "resolved_passage":
             texts = [self.passage_text(block.entry, block.passage, self.source_of_block(block), line, self.room(llm))]
@@ -220,7 +220,7 @@ class _Writer:
             return _strip_html(block.html).strip()
         if kind == "resolved_passage":
             return self.passage_text(block.entry, block.passage, self.source_of_block(block), block.line)
-        if kind == "div" and "xhs" not in block.hidden_in:
+        if kind == "div":
             return "\n".join(self.text_of(child, depth) for child in block.children)
         return ""  # a rule: the blank lines around paragraphs already mark the break
 
@@ -292,7 +292,7 @@ class _Writer:
             return self.short_sources(items, [s.passage for s in note.sources], before, note.line)
         if not ref.first_call:  # the footnote was expanded at its first call
             return ""
-        text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in note.blocks) if t)
+        text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
 
     def short_sources(self, items: tuple, passages: list | None, before: str, line: int) -> str:

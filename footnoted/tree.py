@@ -241,6 +241,22 @@ def map_inlines(
     return tuple(block(b) for b in blocks)
 
 
+def shown(blocks: Blocks, target: str) -> Blocks:
+    """The blocks without the divs hidden from `target` (Quarto's conditional content), however deeply nested."""
+    result = []
+    for node in blocks:
+        if isinstance(node, Div):
+            if target not in node.hidden_in:
+                result.append(node._replace(children=shown(node.children, target)))
+        elif isinstance(node, BlockQuote):
+            result.append(node._replace(children=shown(node.children, target)))
+        elif isinstance(node, ListBlock):
+            result.append(node._replace(items=tuple(shown(item, target) for item in node.items)))
+        else:
+            result.append(node)
+    return tuple(result)
+
+
 def block_text(block: object) -> str:
     """The words of a block and everything in it, for places that take plain text."""
     if isinstance(block, (Paragraph, Heading)):
