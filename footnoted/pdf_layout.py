@@ -17,12 +17,14 @@ from math import inf
 from pathlib import Path
 from typing import NamedTuple
 
-import weasyprint
+# First: WeasyPrint imported without its slow library search, before any of its modules.
+from footnoted.weasyprint_import import weasyprint  # noqa: I001
 from weasyprint import DEFAULT_OPTIONS
 from weasyprint.css import declaration_precedence
 from weasyprint.css.counters import CounterStyle
 from weasyprint.css.properties import INHERITED
 from weasyprint.document import Document, Page
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
 from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.html import get_html_metadata
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes

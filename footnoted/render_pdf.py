@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pydyf
-from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.numbering import Numbered, number_notes
@@ -26,9 +25,11 @@ from footnoted.pdf_layout import (
     LOOSER_ORPHANS,
     NEXT_STARTS_PAGE,
     Book,
+    FootnoteAreaBox,
     FullLayout,
     Nudges,
     RepaginationNeeded,
+    TextBox,
     captured_logs,
 )
 from footnoted.render_html import description, environment

@@ -190,6 +190,25 @@ def test_the_blog_never_imports_weasyprint(tmp_path):
     assert result.stdout.split()[-2:] == ["0", "False"]
 
 
+def test_the_pdf_imports_weasyprint_without_spawning_a_process():
+    """WeasyPrint's own search for its C libraries runs ldconfig, gcc and ld (0.2 s); ours opens
+    them by soname. The plain import, run the same way, shows the audit hook would see a spawn."""
+    def spawns_when(importing: str) -> int:
+        code = (
+            "import sys; spawned = []\n"
+            "sys.addaudithook(lambda event, args: event == 'subprocess.Popen' and spawned.append(args))\n"
+            f"import {importing}; from weasyprint.text.ffi import pango, harfbuzz_subset\n"
+            "print(len(spawned), harfbuzz_subset is not None)"
+        )
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        count, subset_loaded = result.stdout.split()
+        assert subset_loaded == "True"  # the optional library is found too, not silently left out
+        return int(count)
+
+    assert spawns_when("weasyprint") > 0
+    assert spawns_when("footnoted.render_pdf") == 0
+
+
 def test_the_cli_prints_no_traceback_for_a_non_utf8_draft(project):
     (project / "essay" / "x.md").write_bytes(HEAD.encode() + "正文".encode("gbk") + b"\n")
     result = run_cli([], project)
