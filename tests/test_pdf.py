@@ -495,3 +495,36 @@ def test_pdf_fetches_nothing_outside(project):
     result = run_cli(["--target", "pdf"], project)
     assert result.code == 1
     assert "[pdf.fetch-refused]" in result.err
+
+
+def test_hyphenation_patterns_read_on_demand_are_pyphens_own(tmp_path):
+    """Every dictionary Pyphen ships, and a few made to hit the edges, read our way and its way."""
+    import pyphen
+
+    from footnoted.weasyprint_import import PYPHENS_HYPHDICT, patterns_on_demand
+
+    made = {
+        "edges": "UTF-8\n  % a comment after spaces\nLEFTHYPHENMIN 2\n.ab1c\nb2c3\nx0y\n.ab1c\nb0c\n\nz4\n",
+        "one_line": "UTF-8",
+        "hex": "UTF-8\n.a^^e91b\n",  # Pyphen's ^^hh escape: its parser reads this file
+        "alternative": "UTF-8\nc1k/k=k,1,1\n",  # nonstandard hyphenation: its parser too
+    }
+    dictionaries = sorted(set(pyphen.LANGUAGES.values()))
+    for name, text in made.items():
+        (tmp_path / f"hyph_{name}.dic").write_text(text, encoding="utf-8")
+        dictionaries.append(tmp_path / f"hyph_{name}.dic")
+    ours_read = 0
+    for path in dictionaries:
+        theirs = PYPHENS_HYPHDICT(path) if path.read_text("utf-8", "replace").count("\n") else None
+        ours = patterns_on_demand(path)
+        if ours is None:
+            continue
+        ours_read += 1
+        assert {letters: ours.get(letters) for letters in list(ours)} == (theirs.patterns if theirs else {}), path.name
+    assert patterns_on_demand(pyphen.LANGUAGES["en_US"]) is not None  # the one our essays hyphenate with
+    assert patterns_on_demand(tmp_path / "hyph_hex.dic") is None
+    assert patterns_on_demand(tmp_path / "hyph_alternative.dic") is None
+    assert ours_read > 30  # 41 of 50: the rest have lines only Pyphen reads right
+    dictionary = pyphen.Pyphen(lang="en_US")
+    assert type(dictionary.hd).__name__ == "_QuickHyphDict"
+    assert dictionary.inserted("hyphenation") == "hy-phen-ation"
