@@ -11,6 +11,7 @@ Book's PDF to the FullLayout's (WeasyPrint's own way) byte for byte.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from itertools import pairwise
 from math import inf
@@ -52,6 +53,8 @@ NUDGES = (
 )
 NEXT_STARTS_PAGE, LOOSER_ORPHANS, BLOCK_STARTS_PAGE = range(len(NUDGES))
 Nudges = frozenset[tuple[int, int]]  # (block line, index in NUDGES)
+# (pages made so far, index of a page whose next page is made, nudges set) -> nudges to set now
+PageCheck = Callable[[list, int, Nudges], Nudges]
 
 
 class _ProjectOnlyFetcher(URLFetcher):
@@ -83,7 +86,8 @@ class FullLayout:
     repeat itself (page-based counters, which the Book does not follow), and by the tests as the
     reference the Book must match byte for byte."""
 
-    def __init__(self, html: str, nudges: Nudges) -> None:
+    def __init__(self, html: str, nudges: Nudges, check: PageCheck | None = None) -> None:
+        # `check` is the Book's: a whole layout is only checked whole, once made.
         self.html, self.nudges = html, frozenset(nudges)
         self._lay_out()
 
@@ -114,7 +118,12 @@ class Book:
     (layout/page.py), ComputedStyle and AnonymousStyle (css/__init__.py). test_pdf.py fails if any
     of them changes, and holds the Book's PDFs to the FullLayout's byte for byte."""
 
-    def __init__(self, html: str, nudges: Nudges) -> None:
+    def __init__(self, html: str, nudges: Nudges, check: PageCheck | None = None) -> None:
+        """Lay out `html` with `nudges` set. With `check`, each page is read as soon as the page
+        after it is made, and the nudges it asks for are set there and then: the pages around
+        them are re-made and the book goes on, rather than being made to its end and then again
+        from the nudge on (which, in a book of chapters, means to the chapter's end)."""
+        self.check = check
         with captured_logs() as logs:
             self.html = weasyprint_html(html)
             self.font_config = FontConfiguration()  # kept: WeasyPrint drops its fonts when it goes
@@ -135,16 +144,24 @@ class Book:
         that holds a nudged box, the pages before it that may have tried to fit the box, and the
         pages after it until one starts where it did before. Pages between two such stretches are
         kept: a long book's nudges lie chapters apart."""
-        changed = self._restyle(nudges)
+        redo = self._pages_to_redo(self._restyle(nudges), made_to_the_end=True)
+        if redo:  # else the rule matches no laid-out box: the layout stays as it is
+            self._make_pages(min(redo), redo)
+
+    def _pages_to_redo(self, changed: set, made_to_the_end: bool) -> set[int]:
+        """Each page that holds a box of the `changed` elements, and the pages before it that may
+        have tried to fit the box. In a book made only so far, a box may lie on no page yet: the
+        pages before the next one to make may have tried it."""
         held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
+        if changed and not made_to_the_end:
+            held.append(len(self.pages))
         redo: set[int] = set()
         for index in held:
             first = max(index - PAGES_THAT_MAY_HAVE_TRIED, 0)
             while first and self.passes_on[first - 1]:  # a page continuing notes of its previous one: from there
                 first -= 1
-            redo.update(range(first, index + 1))
-        if redo:  # else the rule matches no laid-out box: the layout stays as it is
-            self._make_pages(min(redo), redo)
+            redo.update(range(first, min(index + 1, len(self.pages))))
+        return redo
 
     def document(self):  # type: ignore[no-untyped-def]
         """The Document, as Document._render makes it from the pages, and everything WeasyPrint logged
@@ -202,7 +219,17 @@ class Book:
     def _make_pages(self, start: int, redo: set[int]) -> None:
         """make_all_pages from page `start` on, re-making the pages in `redo`, and any other page
         only when it would not start from the same point in the same state as before. Unlike
-        make_all_pages, a page is never reused after a page that handed notes on to it."""
+        make_all_pages, a page is never reused after a page that handed notes on to it. Where
+        the check asks for nudges, from the first page they may change on, again."""
+        restart: tuple[int, set[int]] | None = (start, redo)
+        while restart:
+            restart = self._make_pages_until_nudged(*restart)
+        if any(state["content_changed"] or state["pages_wanted"] for *_, state in self.context.page_maker):
+            raise RepaginationNeeded  # layout_document would loop again, for page-based counters
+
+    def _make_pages_until_nudged(self, start: int, redo: set[int]) -> tuple[int, set[int]] | None:
+        """The pages from `start` on, to the end or to the first page the check nudges: then the
+        nudges are set and the pages to make again returned."""
         context = self.context
         old_pages, old_makers, old_logs, old_passes_on = self.pages, context.page_maker, self.page_logs, self.passes_on
         pages, logs, passes_on = old_pages[:start], old_logs[:start], old_passes_on[:start]
@@ -230,12 +257,17 @@ class Book:
             logs.append(page_logs)
             passes_on.append(passes)
             index += 1
+            if self.check and index >= 2 and (asked := self.check(pages, index - 2, self.nudges) - self.nudges):
+                context.page_maker = context.page_maker[:index + 1]
+                self.pages, self.page_logs, self.passes_on = pages, logs, passes_on
+                again = self._pages_to_redo(self._restyle(asked), made_to_the_end=False)
+                if again:
+                    return min(again), again
             if resume_at is None and not context.reported_footnotes:
                 break
         context.page_maker = context.page_maker[:index + 1]
         self.pages, self.page_logs, self.passes_on = pages, logs, passes_on
-        if any(state["content_changed"] or state["pages_wanted"] for *_, state in context.page_maker):
-            raise RepaginationNeeded  # layout_document would loop again, for page-based counters
+        return None
 
 
 # How many pages before a box may have tried to fit it: usually the page before, but a page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,47 +166,70 @@ def streams_serialized_once(_document, pdf: pydyf.PDF) -> None:  # type: ignore[
 def lay_out_with_checks(resolved: ResolvedEssay, print_html, notes: list[Note], call_lines: dict[int, int], layout=None):  # type: ignore[no-untyped-def]
     """Lay out, check every note's page, nudge the blocks around misplaced calls, repeat.
     A note too tall for any page's note area (WeasyPrint cannot split one) moves to the end.
-    `layout` is how a nudge is laid out: the Book (only the pages it changes) unless told, or,
-    for a document whose layout WeasyPrint must repeat, the FullLayout (the whole book again)."""
+    `layout` is how a nudge is laid out: the Book (only the pages it changes; it also checks each
+    page as it goes, see Remedies.for_page) unless told, or, for a document whose layout WeasyPrint
+    must repeat, the FullLayout (the whole book again)."""
     if layout is None:
         try:
             return lay_out_with_checks(resolved, print_html, notes, call_lines, Book)
         except RepaginationNeeded:
             layout = FullLayout
-    nudges: Nudges = frozenset()
-    planned: dict[int, list[tuple[int, int]]] = {}  # call's block line -> the remedies not tried yet
+    remedy = Remedies(call_lines)
     long_notes: frozenset[int] = frozenset()
-    book = layout(print_html(long_notes), nudges)
+    book = layout(print_html(long_notes), frozenset(), remedy.for_page)
     while True:
         too_long = overlong_notes(book.pages)
         if too_long - long_notes:  # the HTML changes: a new layout, with the nudges so far
             long_notes |= too_long
-            book = layout(print_html(long_notes), nudges)
+            book = layout(print_html(long_notes), book.nudges, remedy.for_page)
             continue
         calls, placed = note_pages(book.pages)
         wrong = misplaced_notes(calls, placed, len(notes))
         if not wrong:
             document, logs = book.document()
-            return document, logs, len({line for line, _ in nudges}), long_notes
-        first_wrong: dict[int, int] = {}  # call's block line -> its first misplaced note
-        for number in sorted(wrong):
-            first_wrong.setdefault(call_lines[number], number)
-        more = set()
-        for line, number in sorted(first_wrong.items()):
-            if line not in planned:
-                planned[line] = remedies(line, book.pages, calls.get(number))
-            plan = planned[line]
-            while plan and plan[0] in nudges | more:
-                plan.pop(0)
-            if plan:
-                more.add(plan.pop(0))
+            return document, logs, len({line for line, _ in book.nudges}), long_notes
+        more = remedy.next(wrong, book.pages, calls, book.nudges)
         if not more:  # every remedy tried
             raise InputError([
                 error(resolved.essay.path, notes[n - 1].line, 1, f"note {n} could not be set on the page of its call ({why})", "pdf.note-placement")
                 for n, why in sorted(wrong.items())
             ])
-        nudges |= more
-        book.nudge(frozenset(more))
+        book.nudge(more)
+
+
+class Remedies:
+    """The remedies tried so far for the notes misplaced, by the line of their call's block."""
+
+    def __init__(self, call_lines: dict[int, int]) -> None:
+        self.call_lines = call_lines
+        self.planned: dict[int, list[tuple[int, int]]] = {}  # call's block line -> the remedies not tried yet
+
+    def next(self, wrong: Iterable[int], pages, calls: dict[int, int], given: Nudges) -> Nudges:  # type: ignore[no-untyped-def]
+        """For each call's block with notes set elsewhere, its next remedy not given yet (none once all are)."""
+        first_wrong: dict[int, int] = {}  # call's block line -> its first misplaced note
+        for number in sorted(wrong):
+            first_wrong.setdefault(self.call_lines[number], number)
+        more: set[tuple[int, int]] = set()
+        for line, number in sorted(first_wrong.items()):
+            if line not in self.planned:
+                self.planned[line] = remedies(line, pages, calls.get(number))
+            plan = self.planned[line]
+            while plan and plan[0] in given | more:
+                plan.pop(0)
+            if plan:
+                more.add(plan.pop(0))
+        return frozenset(more)
+
+    def for_page(self, pages, index: int, given: Nudges) -> Nudges:  # type: ignore[no-untyped-def]
+        """The Book's check, once the page after page `index` is made: the remedies for the calls
+        on it whose notes it does not hold. Its notes are final, and the first remedy reads the
+        next page. A page with a note too tall for it waits for the check of the whole book."""
+        page = pages[index]
+        if overlong_notes(pages[index:index + 2]):
+            return frozenset()
+        calls, placed = note_pages([page])
+        wrong = [number for number in calls if number not in placed]
+        return self.next(wrong, pages, dict.fromkeys(wrong, index + 1), given) if wrong else frozenset()
 
 
 def remedies(line: int, pages, call_page: int | None) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]

@@ -105,11 +105,13 @@ NUDGES_GIVEN: list[pdf_layout.Nudges] = []
 
 
 class RecordingBook(pdf_layout.Book):
-    """The real Book, noting each round of nudges it is given in NUDGES_GIVEN."""
+    """The real Book, noting in NUDGES_GIVEN each round of nudges set on its laid-out pages,
+    whether asked by its check of each page as it goes or by the check of the whole book."""
 
-    def nudge(self, nudges: pdf_layout.Nudges) -> None:
-        NUDGES_GIVEN.append(nudges)
-        super().nudge(nudges)
+    def _restyle(self, nudges: pdf_layout.Nudges) -> set:
+        if self.pages and nudges - self.nudges:
+            NUDGES_GIVEN.append(nudges - self.nudges)
+        return super()._restyle(nudges)
 
 
 def up_to(levels: dict[int, int]) -> pdf_layout.Nudges:
@@ -302,6 +304,25 @@ def test_book_matches_whole_relayouts_on_random_books(seed, tmp_path, monkeypatc
     assert embedded_fonts(tmp_path / "book.pdf") == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
 
 
+@pytest.mark.parametrize("seed", [56, 1, 2, 3, 4, 5])
+def test_book_nudged_as_it_is_made_matches_a_whole_relayout(seed, tmp_path, monkeypatch):
+    # A check that now and then, as pages are made, asks for a random nudge: on a block behind,
+    # on the pages made, or on one not laid out yet (which the last pages made may have tried).
+    monkeypatch.chdir(ROOT)
+    rng = random.Random(seed)
+    html, lines = random_book(rng)
+
+    def check(pages: list, index: int, given: pdf_layout.Nudges) -> pdf_layout.Nudges:
+        if rng.random() < 0.5 and len(given) < 6:
+            return frozenset({(rng.randint(1, lines), rng.randrange(len(pdf_layout.NUDGES)))})
+        return frozenset()
+
+    book = pdf_layout.Book(html, frozenset(), check)
+    assert len(book.nudges) >= 2
+    whole = pdf_layout.FullLayout(html, book.nudges)
+    assert book.document()[0].write_pdf() == whole.document()[0].write_pdf()
+
+
 def test_a_nudge_gives_way_to_weightier_declarations_as_the_cascade_does(monkeypatch):
     # [data-line="N"] weighs (0,1,0): p.keep (0,1,1) keeps its orphans, h2 + p (0,0,2) does not.
     monkeypatch.chdir(ROOT)
@@ -319,7 +340,7 @@ def page_words(page_box) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, monkeypatch):
-    # A book where the first round of nudges leaves a note misplaced, nudged again one level up.
+    # A book where a nudge leaves its note misplaced, and the block is nudged again one level up.
     essay, bibliography = dense_book(150, seed=3)
     (tmp_path / "essay").mkdir()
     (tmp_path / "essay" / "long.md").write_text(essay, encoding="utf-8")
@@ -329,8 +350,12 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     resolved = resolved_project(tmp_path, "long.md")
     NUDGES_GIVEN.clear()
     by_book = render_pdf._render_pdf(resolved, RenderOptions(), RecordingBook)
-    assert len(NUDGES_GIVEN) >= 2
-    assert any((line, kind - 1) in NUDGES_GIVEN[0] for line, kind in NUDGES_GIVEN[-1])  # one level up
+    earlier: set = set()
+    again = []
+    for given in NUDGES_GIVEN:
+        again += [(line, kind) for line, kind in given if (line, kind - 1) in earlier]
+        earlier |= given
+    assert again  # one level up
     whole = render_pdf._render_pdf(resolved, RenderOptions(), pdf_layout.FullLayout)
     assert by_book.summary == whole.summary
     assert by_book.files == whole.files
@@ -528,3 +553,27 @@ def test_hyphenation_patterns_read_on_demand_are_pyphens_own(tmp_path):
     dictionary = pyphen.Pyphen(lang="en_US")
     assert type(dictionary.hd).__name__ == "_QuickHyphDict"
     assert dictionary.inserted("hyphenation") == "hy-phen-ation"
+
+
+def test_each_page_is_checked_as_soon_as_the_next_is_made(tmp_path, monkeypatch):
+    # A book of three chapters, two of them nudged. Checked once the book is made, each nudge
+    # re-makes its chapter from the call's page to the chapter's end; checked as the book is made,
+    # only the pages around the call, and the chapter goes on from there.
+    copy_real_project(tmp_path)
+    (tmp_path / "essay" / "model-collapse.md").write_text(scaled_essay(3), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    resolved = resolved_project(tmp_path, "model-collapse.md")
+    made: list[int] = []
+    make_page = pdf_layout.remake_page
+    monkeypatch.setattr(pdf_layout, "remake_page", lambda index, *rest: made.append(index) or make_page(index, *rest))
+
+    class BookCheckedWhole(pdf_layout.Book):  # no check of each page
+        def __init__(self, html: str, nudges: pdf_layout.Nudges, check: pdf_layout.PageCheck | None = None) -> None:
+            super().__init__(html, nudges)
+
+    as_made = render_pdf._render_pdf(resolved, RenderOptions())
+    made_as_checked, made[:] = list(made), []
+    whole = render_pdf._render_pdf(resolved, RenderOptions(), BookCheckedWhole)
+    pages = int(as_made.summary.split()[0])
+    assert "(2 blocks nudged)" in as_made.summary and as_made.files == whole.files
+    assert len(made_as_checked) <= pages + 2 * (pdf_layout.PAGES_THAT_MAY_HAVE_TRIED + 2) < len(made)
