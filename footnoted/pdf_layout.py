@@ -134,7 +134,9 @@ class Book:
         self.pages: list = []  # page boxes, before margin boxes
         self.page_logs: list[list[logging.LogRecord]] = []  # what WeasyPrint logged making each page
         self.passes_on: list[bool] = []  # a page hands notes (or a broken float) on to the next
+        self.page_elements: list[frozenset | None] = []  # the elements each page holds boxes of, once asked
         self._blocks = _blocks_by_line(self.html.etree_element)
+        self._boxes: dict | None = None  # element -> its outermost boxes, for what a nudge may select (found once)
         self.nudges: Nudges = frozenset()  # those set on the boxes
         self._restyle(nudges)
         self._make_pages(0, set())
@@ -152,7 +154,7 @@ class Book:
         """Each page that holds a box of the `changed` elements, and the pages before it that may
         have tried to fit the box. In a book made only so far, a box may lie on no page yet: the
         pages before the next one to make may have tried it."""
-        held = [i for i, page in enumerate(self.pages) if any(box.element in changed for box in page.descendants())]
+        held = [i for i in range(len(self.pages)) if changed & self._elements_on(i)]
         if changed and not made_to_the_end:
             held.append(len(self.pages))
         redo: set[int] = set()
@@ -162,6 +164,14 @@ class Book:
                 first -= 1
             redo.update(range(first, min(index + 1, len(self.pages))))
         return redo
+
+    def _elements_on(self, index: int) -> frozenset:
+        """The elements page `index` holds boxes of: read once per page made, not once per nudge
+        (a book nudged in each chapter as it is made would read every page made so far each time)."""
+        elements = self.page_elements[index]
+        if elements is None:
+            elements = self.page_elements[index] = frozenset(box.element for box in self.pages[index].descendants())
+        return elements
 
     def document(self):  # type: ignore[no-untyped-def]
         """The Document, as Document._render makes it from the pages, and everything WeasyPrint logged
@@ -178,10 +188,11 @@ class Book:
         todo = sorted(nudges - self.nudges)
         self.nudges |= nudges
         selected = [(NUDGES[kind], self._selected(line, NUDGES[kind])) for line, kind in todo]
-        boxes = _outermost_boxes(self.root, set().union(*(elements for _, elements in selected)))  # one walk for all
+        if todo and self._boxes is None:  # one walk of the box tree, for every nudge to come
+            self._boxes = _outermost_boxes(self.root, {e for pairs in self._blocks.values() for pair in pairs for e in pair if e is not None})
         changed = set()
         for nudge, elements in selected:
-            changed |= self._restyle_boxes(nudge, [box for element in elements for box in boxes.get(element, ())])
+            changed |= self._restyle_boxes(nudge, [box for element in elements for box in (self._boxes or {}).get(element, ())])
         return changed
 
     def _selected(self, line: int, nudge: Nudge) -> set:
@@ -233,6 +244,7 @@ class Book:
         context = self.context
         old_pages, old_makers, old_logs, old_passes_on = self.pages, context.page_maker, self.page_logs, self.passes_on
         pages, logs, passes_on = old_pages[:start], old_logs[:start], old_passes_on[:start]
+        old_elements, elements = self.page_elements, self.page_elements[:start]
         context.page_maker = old_makers[:start + 1]  # page_maker[i]: the state page i starts in
         # As layout_document before it repaginates: every note waits again (those on reused pages
         # are never met); nothing is handed on to the first page re-made.
@@ -256,17 +268,18 @@ class Book:
             pages.append(page)
             logs.append(page_logs)
             passes_on.append(passes)
+            elements.append(old_elements[index] if reuse else None)
             index += 1
             if self.check and index >= 2 and (asked := self.check(pages, index - 2, self.nudges) - self.nudges):
                 context.page_maker = context.page_maker[:index + 1]
-                self.pages, self.page_logs, self.passes_on = pages, logs, passes_on
+                self.pages, self.page_logs, self.passes_on, self.page_elements = pages, logs, passes_on, elements
                 again = self._pages_to_redo(self._restyle(asked), made_to_the_end=False)
                 if again:
                     return min(again), again
             if resume_at is None and not context.reported_footnotes:
                 break
         context.page_maker = context.page_maker[:index + 1]
-        self.pages, self.page_logs, self.passes_on = pages, logs, passes_on
+        self.pages, self.page_logs, self.passes_on, self.page_elements = pages, logs, passes_on, elements
         return None
 
 
