@@ -248,7 +248,7 @@ class Book:
         context.page_maker = old_makers[:start + 1]  # page_maker[i]: the state page i starts in
         # As layout_document before it repaginates: every note waits again (those on reused pages
         # are never met); nothing is handed on to the first page re-made.
-        context.footnotes = list(self.footnotes)
+        context.footnotes = _WaitingNotes(self.footnotes)
         context.reported_footnotes = []
         context.broken_out_of_flow = {}
         context.rendered_notes = []
@@ -281,6 +281,30 @@ class Book:
         context.page_maker = context.page_maker[:index + 1]
         self.pages, self.page_logs, self.passes_on, self.page_elements = pages, logs, passes_on, elements
         return None
+
+
+class _WaitingNotes(list):
+    """WeasyPrint's list of the notes not laid out yet (LayoutContext.footnotes), answering `in`
+    from a set. For each box of each line, WeasyPrint asks whether its note is waiting: a scan of
+    the list, 1,100 notes long at the start of the 100x book, and as long again on every page the
+    Book re-makes (every note waits again there). WeasyPrint 70.0 only appends, removes and asks
+    `in` (layout/__init__.py, block.py, page.py); notes are boxes, equal only to themselves."""
+
+    def __init__(self, notes: list) -> None:
+        super().__init__(notes)
+        self._waiting = set(notes)
+
+    def __contains__(self, note: object) -> bool:
+        return note in self._waiting
+
+    def append(self, note) -> None:  # type: ignore[no-untyped-def, override]
+        super().append(note)
+        self._waiting.add(note)
+
+    def remove(self, note) -> None:  # type: ignore[no-untyped-def, override]
+        super().remove(note)
+        if not list.__contains__(self, note):  # a scan, as list.remove's: once per note laid out
+            self._waiting.discard(note)
 
 
 # How many pages before a box may have tried to fit it: usually the page before, but a page

@@ -121,7 +121,7 @@ def up_to(levels: dict[int, int]) -> pdf_layout.Nudges:
 
 # What pdf_layout.Book copies or relies on, read in WeasyPrint 70.0 and pydyf 0.13 (sha256 of the
 # source, first 16 hex digits). A change here means: read the new code against Book, _finish_pages,
-# _inheriting and streams_serialized_once, then update the digest.
+# _inheriting, _WaitingNotes and streams_serialized_once, then update the digest.
 READ_INTERNALS = {
     "document.Document._render": (document.Document._render, "ebaceeb0fa8e79aa"),
     "document.Document._build_layout_context": (document.Document._build_layout_context, "2b072254ab89701b"),
@@ -132,6 +132,8 @@ READ_INTERNALS = {
     "layout.page.make_page": (layout_page.make_page, "656f183328e8b1b5"),
     "css.ComputedStyle": (css.ComputedStyle, "4ff0512c0af12674"),
     "css.AnonymousStyle": (css.AnonymousStyle, "414bbf41061e0a4a"),
+    "layout.LayoutContext": (layout.LayoutContext, "211f859ff4e2d663"),  # what it does to .footnotes
+    "layout.block._linebox_layout": (layout.block._linebox_layout, "e07bbe000974787e"),  # asks `in .footnotes`
     "pydyf.PDF.write": (pydyf.PDF.write, "242cd38f92ecd33f"),
     "pydyf.Stream.data": (pydyf.Stream.data.fget, "bdc2bc513f286de7"),
 }
@@ -577,3 +579,17 @@ def test_each_page_is_checked_as_soon_as_the_next_is_made(tmp_path, monkeypatch)
     pages = int(as_made.summary.split()[0])
     assert "(2 blocks nudged)" in as_made.summary and as_made.files == whole.files
     assert len(made_as_checked) <= pages + 2 * (pdf_layout.PAGES_THAT_MAY_HAVE_TRIED + 2) < len(made)
+
+
+def test_waiting_notes_are_the_list_weasyprint_keeps_answering_in_from_a_set(monkeypatch):
+    first, second, third = object(), object(), object()  # boxes: equal only to themselves
+    waiting = pdf_layout._WaitingNotes([first, second])
+    assert first in waiting and third not in waiting
+    waiting.remove(first)
+    waiting.append(third)
+    assert list(waiting) == [second, third] and first not in waiting and third in waiting
+    with pytest.raises(ValueError):
+        waiting.remove(first)
+    monkeypatch.chdir(ROOT)
+    book = pdf_layout.Book('<p>a<span style="float: footnote">n</span></p>', frozenset())
+    assert type(book.context.footnotes) is pdf_layout._WaitingNotes and not book.context.footnotes  # laid out
