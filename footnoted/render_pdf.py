@@ -3,8 +3,9 @@
 WeasyPrint (70.0) can set a footnote on the page after its call, or drop it, on long
 documents. So after laying out we read the rendered pages back: every note must stand in the
 footnote area of the page that holds its call. A misplaced note gets a nudge (a CSS rule's
-effect, set on the boxes already built) and the pages around the nudged blocks are made again,
-the others kept (footnoted.pdf_layout); a note that cannot be placed fails the build, naming it.
+effect, set on the boxes already built), found as soon as the page after its call's is made,
+and the pages around the nudged blocks are made again, the others kept (footnoted.pdf_layout);
+a note that cannot be placed fails the build, naming it.
 """
 
 from __future__ import annotations
