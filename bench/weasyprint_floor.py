@@ -13,8 +13,8 @@ from pathlib import Path
 
 project = Path(sys.argv[1])
 html_path = project / "print.html"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # footnoted, for the HTML and `quick`
 if not html_path.exists():  # the first (warm-up) run prepares the HTML
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from footnoted.bibliography import bibliography_files, load_bibliography
     from footnoted.parse import parse_essay_file
     from footnoted.render_pdf import print_document_html
@@ -28,7 +28,6 @@ if not html_path.exists():  # the first (warm-up) run prepares the HTML
 import os
 
 if sys.argv[2:] == ["quick"]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from footnoted.weasyprint_import import weasyprint
 else:
     import weasyprint

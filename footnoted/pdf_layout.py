@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import cached_property
 from itertools import pairwise
 from math import inf
 from pathlib import Path
@@ -136,7 +137,6 @@ class Book:
         self.passes_on: list[bool] = []  # a page hands notes (or a broken float) on to the next
         self.page_elements: list[frozenset | None] = []  # the elements each page holds boxes of, once asked
         self._blocks = _blocks_by_line(self.html.etree_element)
-        self._boxes: dict | None = None  # element -> its outermost boxes, for what a nudge may select (found once)
         self.nudges: Nudges = frozenset()  # those set on the boxes
         self._restyle(nudges)
         self._make_pages(0, set())
@@ -188,12 +188,16 @@ class Book:
         todo = sorted(nudges - self.nudges)
         self.nudges |= nudges
         selected = [(NUDGES[kind], self._selected(line, NUDGES[kind])) for line, kind in todo]
-        if todo and self._boxes is None:  # one walk of the box tree, for every nudge to come
-            self._boxes = _outermost_boxes(self.root, {e for pairs in self._blocks.values() for pair in pairs for e in pair if e is not None})
         changed = set()
         for nudge, elements in selected:
-            changed |= self._restyle_boxes(nudge, [box for element in elements for box in (self._boxes or {}).get(element, ())])
+            changed |= self._restyle_boxes(nudge, [box for element in elements for box in self._nudgeable_boxes.get(element, ())])
         return changed
+
+    @cached_property
+    def _nudgeable_boxes(self) -> dict:
+        """element -> its outermost boxes, for every element a nudge may select: one walk of the
+        box tree for the whole build, not one per nudge."""
+        return _outermost_boxes(self.root, {e for pairs in self._blocks.values() for pair in pairs for e in pair if e is not None})
 
     def _selected(self, line: int, nudge: Nudge) -> set:
         """The elements the nudge's rule selects: [data-line="N"], [data-line="N"] + *, or both."""
