@@ -18,7 +18,9 @@ _HALF_WIDTH_MARK = re.compile(r"[,;:?!.]")
 # Python's re compiles a character class by visiting every code point in its ranges: a CJK class
 # costs 2-4 ms per pattern at every start, more than the rest of a blog build. So patterns here
 # match any non-ASCII character (a 128-point class) and is_cjk() decides, in plain comparisons.
-_SEAM = re.compile(r"(?<=[^\x00-\x7f])(?=[A-Za-z0-9`$])|(?<=[A-Za-z0-9%`])(?=[^\x00-\x7f])")
+# A run of the ASCII characters that take a space where they meet Chinese. Only a run's ends
+# can meet Chinese, so a text is scanned run by run, not position by position.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9%`$]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -56,12 +58,14 @@ def _spacing(text: str) -> str:
     if text.isascii():
         return text
     pieces, start = [], 0
-    for seam in _SEAM.finditer(text):
-        at = seam.start()
-        wide = text[at] if text[at - 1] < "\x80" else text[at - 1]  # a seam has one ASCII side
-        if is_cjk(wide):
+    for run in _LATIN_RUN.finditer(text):
+        at, end = run.span()
+        if at and text[at] != "%" and is_cjk(text[at - 1]):  # Chinese, then the run
             pieces += [text[start:at], " "]
             start = at
+        if end < len(text) and text[end - 1] != "$" and is_cjk(text[end]):  # the run, then Chinese
+            pieces += [text[start:end], " "]
+            start = end
     return "".join(pieces) + text[start:] if pieces else text
 
 
@@ -127,13 +131,17 @@ _LATIN_CLAUSE_END = re.compile(r"[,.;:!?] ")
 
 def _chinese_before(text: str, index: int, before: str) -> bool:
     """Is the clause before text[index] Chinese? (looks back past Latin words to a CJK char)."""
-    head = (before + text[:index])[-200:]
-    for at in range(len(head) - 1, -1, -1):
-        if head[at] in "，。；：":
+    head = rest = (before + text[:index])[-200:]
+    while rest := rest.rstrip(_ASCII):  # ASCII is neither Chinese nor a Chinese clause's end
+        if rest[-1] in "，。；：":
             return False
-        if is_cjk(head[at]):
-            return not _LATIN_CLAUSE_END.search(head, at)
+        if is_cjk(rest[-1]):
+            return not _LATIN_CLAUSE_END.search(head, len(rest) - 1)
+        rest = rest[:-1]
     return False
+
+
+_ASCII = "".join(map(chr, range(128)))
 
 
 def _quotes(text: str, before: str) -> str:

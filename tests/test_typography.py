@@ -7,9 +7,11 @@ import re
 import autocorrect_py
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from footnoted.tree import Break, Code, Styled, Text
-from footnoted.typography import typeset_inlines, typeset_text
+from footnoted.typography import _chinese_before, is_cjk, typeset_inlines, typeset_text
 
 
 @pytest.mark.parametrize(("draft", "typeset"), [
@@ -58,3 +60,41 @@ def test_typography_off_keeps_the_text(project):
     project.write("essay/x.md", "---\ntitle: t\ntypography: false\n---\n中文English,混排[@smith2020]，[@lee2019]。\n")
     assert run_cli([], project).code == 0
     assert "中文English,混排" in (project / "build" / "x.html").read_text(encoding="utf-8")
+
+
+# Texts of Chinese, kana, Latin, digits, the marks that take or refuse a space (% ` $), other
+# wide and narrow characters, and no punctuation: typesetting them only adds spaces.
+_UNPUNCTUATED = st.text(st.sampled_from(list("中文数据アAz09%`$ —“é\u3000\t-_")), max_size=40)
+_CLAUSES = st.text(st.sampled_from(list("中文，。；：AzZ9 ,.;:!?—“é\u3000")), max_size=60)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(_UNPUNCTUATED)
+def test_a_space_goes_at_every_chinese_latin_seam_and_nowhere_else(text):
+    """The rule stated position by position; the code finds the seams run by run."""
+    expected = []
+    for index, char in enumerate(text):
+        left = text[index - 1] if index else ""
+        if (is_cjk(left) and char in LATIN_AFTER_CHINESE) or (left in LATIN_BEFORE_CHINESE and left and is_cjk(char)):
+            expected.append(" ")
+        expected.append(char)
+    assert typeset_text(text) == "".join(expected)
+
+
+LATIN_AFTER_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789`$")
+LATIN_BEFORE_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%`")
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(_CLAUSES, _CLAUSES)
+def test_the_clause_before_a_mark_is_chinese_when_its_last_wide_character_is(before, text):
+    """Stated character by character, back from the mark; the code skips ASCII in one step."""
+    head = (before + text)[-200:]
+    expected = False
+    for at in range(len(head) - 1, -1, -1):
+        if head[at] in "，。；：":
+            break
+        if is_cjk(head[at]):
+            expected = not re.search(r"[,.;:!?] ", head[at:])
+            break
+    assert _chinese_before(text, len(text), before) == expected
