@@ -127,6 +127,7 @@ def _full_width_parentheses(text: str) -> str:
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _LATIN_CLAUSE_END = re.compile(r"[,.;:!?] ")
+_ASCII = "".join(map(chr, range(128)))  # for str.rstrip: every ASCII character
 
 
 def _chinese_before(text: str, index: int, before: str) -> bool:
@@ -139,9 +140,6 @@ def _chinese_before(text: str, index: int, before: str) -> bool:
             return not _LATIN_CLAUSE_END.search(head, len(rest) - 1)
         rest = rest[:-1]
     return False
-
-
-_ASCII = "".join(map(chr, range(128)))
 
 
 def _quotes(text: str, before: str) -> str:
