@@ -29,6 +29,9 @@ from synthetic import scaled_essay
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# build.py's setting of the cycle collector, which the floors marked "collector as ours" and
+# weasyprint_floor.py's `quick` copy (test_bench checks that all three say the same)
+COLLECTOR_SETTING = "gc.set_threshold(200_000, 30, 30)"
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def main() -> None:
         # Not targets: the floors with the cycle collector set as build.py sets it, then with our
         # own modules imported too, so the table shows where a build's time over its floor goes:
         # to the collector setting (a gain), to importing our code, or to running it.
-        collector, ours_imported = "import gc; gc.set_threshold(200_000, 30, 30); ", ", footnoted.cli, footnoted.numbering, footnoted.render_"
+        collector, ours_imported = f"import gc; {COLLECTOR_SETTING}; ", ", footnoted.cli, footnoted.numbering, footnoted.render_"
         for target, imports in (("blog", parsing + ", jinja2"), ("xhs", parsing)):
             jobs.append(job(f"  the same, collector as ours ({target})", [PYTHON, "-c", collector + imports + leave], base, options.runs))
             module = "html" if target == "blog" else target

@@ -54,6 +54,12 @@ def test_each_target_is_a_ratio_marked_missed_only_past_its_limit():
     assert "over the floor" not in printed.split("ours --target xhs / floor")[1]  # xhs's breakdown rows are missing
 
 
+def test_the_floors_set_the_collector_as_build_py_does():
+    for script in ("build.py", "bench/weasyprint_floor.py"):
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert re.search(rf"^ *{re.escape(bench.COLLECTOR_SETTING)}", text, re.MULTILINE), script
+
+
 @pytest.mark.skipif(not shutil.which("pandoc"), reason="the benchmark compares with pandoc (./dev test installs it)")
 def test_the_benchmark_runs_and_prints_every_row():
     """One run of each row, with the 10× manuscript: every row the README's table shows, every target."""
