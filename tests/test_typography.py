@@ -65,6 +65,8 @@ def test_typography_off_keeps_the_text(project):
 # Texts of Chinese, kana, Latin, digits, the marks that take or refuse a space (% ` $), other
 # wide and narrow characters, and no punctuation: typesetting them only adds spaces.
 _UNPUNCTUATED = st.text(st.sampled_from(list("中文数据アAz09%`$ —“é\u3000\t-_")), max_size=40)
+LATIN_AFTER_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789`$")
+LATIN_BEFORE_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%`")
 _CLAUSES = st.text(st.sampled_from(list("中文，。；：AzZ9 ,.;:!?—“é\u3000")), max_size=60)
 
 
@@ -75,14 +77,10 @@ def test_a_space_goes_at_every_chinese_latin_seam_and_nowhere_else(text):
     expected = []
     for index, char in enumerate(text):
         left = text[index - 1] if index else ""
-        if (is_cjk(left) and char in LATIN_AFTER_CHINESE) or (left in LATIN_BEFORE_CHINESE and left and is_cjk(char)):
+        if (is_cjk(left) and char in LATIN_AFTER_CHINESE) or (left in LATIN_BEFORE_CHINESE and is_cjk(char)):
             expected.append(" ")
         expected.append(char)
     assert typeset_text(text) == "".join(expected)
-
-
-LATIN_AFTER_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789`$")
-LATIN_BEFORE_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%`")
 
 
 @settings(max_examples=500, deadline=None, derandomize=True, database=None)
