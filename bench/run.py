@@ -146,11 +146,11 @@ def main() -> None:
         # Not targets: the floors with the cycle collector set as build.py sets it, then with our
         # own modules imported too, so the table shows where a build's time over its floor goes:
         # to the collector setting (a gain), to importing our code, or to running it.
-        collector, ours_imported = f"import gc; {COLLECTOR_SETTING}; ", ", footnoted.cli, footnoted.numbering, footnoted.render_"
-        for target, imports in (("blog", parsing + ", jinja2"), ("xhs", parsing)):
+        collector = f"import gc; {COLLECTOR_SETTING}; "
+        for target, imports, renderer in (("blog", parsing + ", jinja2", "render_html"), ("xhs", parsing, "render_xhs")):
+            ours_imported = f", footnoted.cli, footnoted.numbering, footnoted.{renderer}"
             jobs.append(job(f"  the same, collector as ours ({target})", [PYTHON, "-c", collector + imports + leave], base, options.runs))
-            module = "html" if target == "blog" else target
-            jobs.append(job(f"  + our modules ({target})", [PYTHON, "-c", collector + imports + ours_imported + module + leave], base,
+            jobs.append(job(f"  + our modules ({target})", [PYTHON, "-c", collector + imports + ours_imported + leave], base,
                             options.runs))
         for target in ("blog", "xhs", "pdf"):
             jobs.append(job(f"ours --target {target}", ours(target), base, options.runs, env))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 import autocorrect_py
 import pytest
@@ -65,8 +66,8 @@ def test_typography_off_keeps_the_text(project):
 # Texts of Chinese, kana, Latin, digits, the marks that take or refuse a space (% ` $), other
 # wide and narrow characters, and no punctuation: typesetting them only adds spaces.
 _UNPUNCTUATED = st.text(st.sampled_from(list("中文数据アAz09%`$ —“é\u3000\t-_")), max_size=40)
-LATIN_AFTER_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789`$")
-LATIN_BEFORE_CHINESE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%`")
+LATIN_AFTER_CHINESE = set(string.ascii_letters + string.digits + "`$")
+LATIN_BEFORE_CHINESE = set(string.ascii_letters + string.digits + "%`")
 _CLAUSES = st.text(st.sampled_from(list("中文，。；：AzZ9 ,.;:!?—“é\u3000")), max_size=60)
 
 
