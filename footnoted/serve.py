@@ -36,10 +36,12 @@ from footnoted.watch import Watcher
 HOST = "127.0.0.1"
 VERSION_PATH = "/__footnoted__/version"
 LONG_POLL_SECONDS = 25.0
-# Each read or write on a connection may wait this long. Longer than the long poll, so that no
-# limit of ours ever ends a connection the page's script is still using.
+# Each read or write on a connection may wait this long, so a silent or stalled client gives its
+# thread back. The long poll's wait reads nothing and is not cut by it; the figure still stays
+# above the poll's, so nothing the page's script does ever meets it.
 SOCKET_TIMEOUT_SECONDS = 30.0
-# Connections answered at once; beyond, a 503 (a browser opens about 6 per site, and 1 per tab polls).
+# Connections answered at once; beyond, a 503. A browser opens at most 6 at a time to one site,
+# and each open preview tab holds 1 for its long poll: 64 leaves room for many tabs.
 MAX_HANDLER_THREADS = 64
 BUSY_ANSWER = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
                b"Content-Length: 42\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -211,7 +213,7 @@ def since_version(query: str) -> int:
     """`since=N` of a long poll: the version the page has; -1 (answer at once) when absent."""
     try:
         values = [value for name, value in parse_qsl(query, keep_blank_values=True, errors="strict") if name == "since"]
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         raise BadRequest("the query is not valid percent-encoded UTF-8") from None
     if not values:
         return -1

@@ -244,4 +244,15 @@ def test_idle_connections_time_out_and_cannot_hold_more_than_the_cap_of_threads(
         assert refused >= 100 - serve.MAX_HANDLER_THREADS
         status, page = raw_get(port, b"/x.html")
         assert status == 200 and "第一版正文" in page
-        assert raw_get(port, f"{VERSION_PATH}?since={preview.version}".encode()) == (200, f'{{"version": {preview.version}}}')
+        seen = preview.version
+        assert raw_get(port, f"{VERSION_PATH}?since={seen}".encode()) == (200, f'{{"version": {seen}}}')
+
+
+def test_a_page_that_cannot_be_read_is_a_500_and_one_line_on_the_terminal(project, capsys):
+    project.write("essay/x.md", GOOD)
+    with serving(project) as (base, _, builds):
+        builds.wait_for(1)
+        (project / "build" / "x.html").write_bytes(b"<body>\xff</body>")  # not UTF-8: not ours, but it happens
+        assert raw_get(port_of(base), b"/x.html") == (500, "internal error: see the terminal\n")
+    err = capsys.readouterr().err
+    assert err.count("preview: internal error (UnicodeDecodeError: ") == 1 and "Traceback" not in err
