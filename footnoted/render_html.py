@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from footnoted.bibliography import Passage
 from footnoted.numbering import number_notes
@@ -33,6 +34,7 @@ def environment(folder: Path = TEMPLATES) -> Environment:
     env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs,
                        date_words=date_words, plain=block_text)
     env.filters["fixed_cjk_spaces"] = fixed_cjk_spaces
+    env.filters["url_breaks"] = url_breaks
     return env
 
 
@@ -50,6 +52,32 @@ def fixed_cjk_spaces(text: str) -> str:
         return "\u2005" if is_cjk(text[space.start() - 1]) or is_cjk(text[space.end()]) else " "
 
     return _INNER_SPACE.sub(beside_cjk, text)
+
+
+# A run of Latin text without spaces that reads as an address (a scheme, www., doi:), or any
+# such run of 25 characters and more (a path, a DOI, a hash): wider than a few words.
+_ADDRESS = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|doi:)[!-~]+|[!-~]{25,}")
+# Where a line may break inside it: after a run of these, before what follows.
+_AFTER_DELIMITERS = re.compile(r"(?<=[/.\-_?&=#~])(?=[^/.\-_?&=#~])")
+
+
+def url_breaks(text: str) -> Markup:
+    """Print: the text escaped, with a zero-width space after each `/`, `.`, `-` (and `_ ? & = # ~`)
+    of a URL or long word, so that it breaks there before it breaks anywhere (overflow-wrap, the
+    stylesheet's last resort). Not <wbr>: WeasyPrint (70) lays each piece between two <wbr> out as
+    a box of its own, and inside a link in a note it then breaks the URL anywhere but there. The
+    space is only a break opportunity: the href is not touched, and WeasyPrint draws nothing for
+    it, so the text read or copied from the PDF is the URL whole."""
+
+    def with_breaks(address: re.Match[str]) -> str:
+        return "\u200b".join(str(escape(piece)) for piece in _AFTER_DELIMITERS.split(address.group(0)))
+
+    pieces, position = [], 0
+    for address in _ADDRESS.finditer(text):
+        pieces += [str(escape(text[position : address.start()])), with_breaks(address)]
+        position = address.end()
+    pieces.append(str(escape(text[position:])))
+    return Markup("".join(pieces))
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
