@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,3 +46,23 @@ def embedded_fonts(path: Path) -> set[str]:
 def page_texts(path: Path) -> list[str]:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return result.stdout.split("\f")
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int  # 1-based
+    text: str
+    left: float  # points from the page's left edge
+    right: float
+
+
+def words(path: Path) -> list[Word]:
+    """Every word pdftotext finds on the pages, with its box (a word broken over lines is a word a line)."""
+    result = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    found, page = [], 0
+    for line in result.stdout.splitlines():
+        page += "<page " in line
+        box = re.search(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line)
+        if box:
+            found.append(Word(page, html.unescape(box.group(3)), float(box.group(1)), float(box.group(2))))
+    return found
