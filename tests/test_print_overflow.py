@@ -4,7 +4,10 @@ PDFs from the CLI, read back with poppler."""
 
 from __future__ import annotations
 
+import shutil
 import string
+
+import pytest
 
 from conftest import run_cli
 from pdf_reading import note_places, page_texts, words
@@ -116,3 +119,21 @@ def test_long_urls_and_words_break_inside_the_text_area_and_read_back_whole(proj
         if word.left < left - 0.5 or word.right > left + measure + 0.5:
             outside.append((word.page, word.text, round(word.left), round(word.right)))
     assert outside == []
+
+
+def test_the_blog_breaks_them_too_on_a_phone(project):
+    # The same URLs and word in the blog, at 375 px: no horizontal scroll (before: 1914 px wide).
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    from test_browser import CHROMIUM, FLAGS
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (./dev test installs it)")
+    url, word = long_url("body.example.org"), "".join(string.ascii_lowercase[n % 26] for n in range(200))
+    project.write("essay/x.md", f"---\ntitle: 长网址\n---\n地址是 {url} 在正文中，一个长词 {word} 在这里[^n]。\n\n[^n]: 注里 {url}。\n")
+    assert run_cli(["--target", "blog"], project).code == 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto((project / "build" / "x.html").as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        browser.close()
