@@ -11,6 +11,7 @@ import pytest
 
 from conftest import run_cli
 from pdf_reading import note_places, page_texts, words
+from pypdf import PdfReader
 
 from footnoted.render_pdf import MM_PER_PT, PAPERS
 
@@ -56,7 +57,8 @@ def test_a_table_cited_in_a_sentence_prints_in_its_note(project):
     assert places.calls == places.notes == {1: places.calls[1]}
     page = one_line(page_texts(pdf)[places.calls[1] - 1])
     # The note: its reference, then the table, caption first, one row a line, cells in order.
-    assert "TOUVRON H. LLaMA: Open and Efficient Foundation Language Models[R]. arXiv, 2023: 2. Table 1: Pre-training data." in page
+    reference = "TOUVRON H. LLaMA: Open and Efficient Foundation Language Models[R]. arXiv, 2023: 2."
+    assert f"{reference} Table 1: Pre-training data." in page
     for row in [["Dataset", "Sampling prop.", "Epochs", "Disk size"], *ROWS]:
         assert " ".join(row) in page
 
@@ -108,6 +110,9 @@ def test_long_urls_and_words_break_inside_the_text_area_and_read_back_whole(proj
     assert f"1{link_url}" in texts[places.notes[1] - 1]  # the link's note, on its call's page
     assert body_word in "".join(texts) and f"注里的长词{note_word}也在" in texts[places.notes[2] - 1]
     assert "\u200b" not in "".join(texts)
+    annotations = [a.get_object() for page in PdfReader(pdf).pages for a in page.get("/Annots", [])]
+    uris = [annotation["/A"]["/URI"] for annotation in annotations if "/A" in annotation]
+    assert set(uris) == {link_url} and len(uris) > 2  # the link's words, its note's lines: the href as written
     # Every word box within the text area of its page (mirrored margins: the wider at the spine).
     paper = PAPERS["a5"]
     measure = paper.chars_per_line * paper.font_pt
@@ -129,7 +134,8 @@ def test_the_blog_breaks_them_too_on_a_phone(project):
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (./dev test installs it)")
     url, word = long_url("body.example.org"), "".join(string.ascii_lowercase[n % 26] for n in range(200))
-    project.write("essay/x.md", f"---\ntitle: 长网址\n---\n地址是 {url} 在正文中，一个长词 {word} 在这里[^n]。\n\n[^n]: 注里 {url}。\n")
+    project.write("essay/x.md", (f"---\ntitle: 长网址\n---\n地址是 {url} 在正文中，一个长词 {word} 在这里[^n]。\n\n"
+                                f"[^n]: 注里 {url}。\n"))
     assert run_cli(["--target", "blog"], project).code == 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
