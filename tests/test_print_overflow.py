@@ -8,7 +8,6 @@ import shutil
 import string
 
 import pytest
-
 from conftest import run_cli
 from pdf_reading import note_places, page_texts, words
 from pypdf import PdfReader
