@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic, InputError, error
+from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, read_regular_file
 from footnoted.source import read_text
 from footnoted.yamlsafe import Place, YamlList, YamlMap, collector_paused, load_yaml
 
@@ -116,7 +117,7 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
     for path in paths:
         try:
             with collector_paused():  # the entries are a tree too
-                data = load_yaml(read_text(str(path), path.read_bytes()), str(path))
+                data = load_yaml(read_text(str(path), read_regular_file(path, MAX_BIBLIOGRAPHY_BYTES)), str(path))
                 file_entries = _entries_of(str(path), data, problems)
             for entry in file_entries:
                 if entry.id in entries:

@@ -19,6 +19,7 @@ from footnoted.bibliography import Bibliography
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
+from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 from footnoted.snapshots import verify_entry
 from footnoted.source import read_text, split_front_matter, strip_comments
 from footnoted.targets import RenderOptions, renderer
@@ -72,7 +73,7 @@ class _Draft:
     """The draft's text with comments taken out, to find where a piece of its text stands."""
 
     def __init__(self, essay: Essay) -> None:
-        text = read_text(essay.path, Path(essay.path).read_bytes())
+        text = read_text(essay.path, read_regular_file(essay.path, MAX_DRAFT_BYTES))
         split = split_front_matter(essay.path, text)
         self.front_lines = text.split("\n")[: split.body_first_line - 1]
         stripped = strip_comments(essay.path, split.body, split.body_first_line)
@@ -308,7 +309,7 @@ def bibliography_problems(files: list[Path]) -> list[Diagnostic]:
     problems = []
     for path in files:
         try:
-            data = load_yaml(read_text(str(path), path.read_bytes()), str(path))
+            data = load_yaml(read_text(str(path), read_regular_file(path, MAX_BIBLIOGRAPHY_BYTES)), str(path))
         except (InputError, OSError):
             continue  # loading the bibliography has reported it already
         if isinstance(data, YamlMap) and isinstance(data.get("references"), YamlList):

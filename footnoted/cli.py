@@ -23,6 +23,7 @@ from footnoted.essay import Essay, provenance_report
 from footnoted.output import OutputError, replace_folder, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
+from footnoted.safe_read import UnsafeFile
 from footnoted.targets import Rendered, RenderOptions, available_targets, renderer
 
 COMMANDS = ("check", "serve")
@@ -263,7 +264,8 @@ def parse_all(paths: list[Path], diagnostics: list[Diagnostic], inputs: Inputs |
             diagnostics.extend(exc.diagnostics)
             failed = True
         except OSError as exc:
-            diagnostics.append(Diagnostic(str(path), 0, 0, Severity.ERROR, f"cannot read the essay: {exc.strerror}", "essay.unreadable"))
+            code = f"essay.{exc.kind}" if isinstance(exc, UnsafeFile) else "essay.unreadable"  # a FIFO, a device, too big
+            diagnostics.append(Diagnostic(str(path), 0, 0, Severity.ERROR, f"cannot read the essay: {exc.strerror}", code))
             failed = True
     return essays, failed
 

@@ -4,6 +4,7 @@ The library collects them; only the CLI prints them. A stage that finds errors r
 `InputError` carrying all of them at once, so the writer sees every problem in one run.
 """
 
+import re
 from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple
@@ -23,8 +24,21 @@ class Diagnostic(NamedTuple):
     code: str
 
     def __str__(self) -> str:
-        place = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        return f"{place}: {self.severity.value}: {self.message} [{self.code}]"
+        """One short line, whatever the file's name or the message hold: a newline or other control
+        character is escaped (`\\n`), and a message longer than MAX_MESSAGE is cut."""
+        path = _printable(self.path)
+        place = f"{path}:{self.line}:{self.col}" if self.line else path
+        message = self.message if len(self.message) <= MAX_MESSAGE else self.message[: MAX_MESSAGE - 1] + "…"
+        return f"{place}: {self.severity.value}: {_printable(message)} [{self.code}]"
+
+
+MAX_MESSAGE = 500  # characters; the longest real message, a snapshot's word diff, stays well under it
+# Control characters (a newline would split the line), line and paragraph separators, bidi overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def error(path: str, line: int, col: int, message: str, code: str) -> Diagnostic:

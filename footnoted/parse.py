@@ -11,12 +11,22 @@ import bisect
 import re
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
+from footnoted.safe_read import (
+    MAX_DRAFT_BYTES,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    UnsafeFile,
+    image_pixels,
+    inside,
+    read_regular_file,
+)
 from footnoted.source import SourceMap, read_text, split_front_matter, strip_comments
 from footnoted.syntax import MAX_INLINE_NESTING, MAX_NESTING, make_parser
 from footnoted.tree import (
@@ -66,7 +76,8 @@ def parser() -> MarkdownIt:
 
 
 def parse_essay_file(path: Path) -> Essay:
-    return parse_essay(str(path), path.read_bytes(), path.parent)
+    """A draft from its file: a regular file (a FIFO or a device is refused, unread) of at most MAX_DRAFT_BYTES."""
+    return parse_essay(str(path), read_regular_file(path, MAX_DRAFT_BYTES), path.parent)
 
 
 def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
@@ -365,31 +376,42 @@ class _Converter:
     def image(self, parent: Token, token: Token) -> Image:
         line, col = self.locate.inline(parent, token.meta.get("offset", 0))
         src = str(token.attrs.get("src", ""))
+        name = unquote(src)  # markdown-it percent-encodes the link: 图.png arrives as %E5%9B%BE.png
         alt = token.content
         if not alt.strip():
-            self.warn(line, col, f"image '{_short(src)}' has no alt text: describe it between the brackets", "image.no-alt")
+            self.warn(line, col, f"image '{_short(name)}' has no alt text: describe it between the brackets", "image.no-alt")
         if re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
-            self.fail(line, col, f"remote image '{_short(src)}' is not fetched: save it next to the essay and link the file", "image.remote")
+            self.fail(line, col, f"remote image '{_short(name)}' is not fetched: save it next to the essay and link the file", "image.remote")
             return Image(src, alt, "", line, col)
-        return Image(self.embed(src, line, col), alt, str(token.attrs.get("title", "") or ""), line, col)
+        return Image(self.embed(name, line, col), alt, str(token.attrs.get("title", "") or ""), line, col)
 
-    def embed(self, src: str, line: int, col: int) -> str:
-        """A local image as a data: URI, so the page stays one self-contained file."""
-        target = (self.folder / src).resolve()
-        if not target.is_relative_to(self.folder.resolve()):
-            self.fail(line, col, f"image '{src}' lies outside the essay's folder", "image.outside")
+    def embed(self, name: str, line: int, col: int) -> str:
+        """A local image (its file name, percent-decoded) as a data: URI, so the page stays one self-contained file."""
+        shown = _short(name)
+        try:
+            target = inside(name, self.folder)  # symlinks resolved first: one that points out is refused
+        except UnsafeFile:
+            self.fail(line, col, f"image '{shown}' lies outside the essay's folder", "image.outside")
             return ""
         import base64  # here, not at the top: only an essay with local images needs them
         import mimetypes
 
-        mime = mimetypes.guess_type(target.name)[0] or ""
+        mime = mimetypes.guess_type(name)[0] or ""
         if not mime.startswith("image/"):
-            self.fail(line, col, f"'{src}' is not an image (png, jpeg, gif, svg or webp)", "image.type")
+            self.fail(line, col, f"'{shown}' is not an image (png, jpeg, gif, svg or webp)", "image.type")
             return ""
         try:
-            data = target.read_bytes()
+            data = read_regular_file(target, MAX_IMAGE_BYTES)
+        except UnsafeFile as exc:
+            self.fail(line, col, f"image '{shown}': {exc.strerror}", f"image.{exc.kind}")
+            return ""
         except OSError:
-            self.fail(line, col, f"image '{src}' not found", "image.missing")
+            self.fail(line, col, f"image '{shown}' not found", "image.missing")
+            return ""
+        size = image_pixels(data)
+        if size and size[0] * size[1] > MAX_IMAGE_PIXELS:
+            self.fail(line, col, f"image '{shown}' is {size[0]:,}×{size[1]:,} pixels, over the limit of "
+                      f"{MAX_IMAGE_PIXELS // 1_000_000} million: scale it down", "image.too-large")
             return ""
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 

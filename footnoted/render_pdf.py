@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 import pydyf
 
@@ -36,7 +38,9 @@ from footnoted.pdf_layout import (
 )
 from footnoted.render_html import description, environment
 from footnoted.resolve import Note, ResolvedEssay
+from footnoted.safe_read import MAX_DRAFT_BYTES, read_regular_file
 from footnoted.targets import Rendered, RenderOptions
+from footnoted.tree import Image
 
 MM_PER_PT = 25.4 / 72
 
@@ -81,7 +85,7 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions, layout=None) ->
     pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if options.pdf_tagged else {}
     with captured_logs() as draw_logs:
         pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=streams_serialized_once, **pdf_options)
-    problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs])
+    problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs], resolved.essay)
     problems += [
         warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: "
                 "its passage is set in full under 长注 at the end, the foot of the page refers to it", "pdf.long-note")
@@ -132,9 +136,17 @@ def edition_date(front_date: str) -> str:
     """The edition date: SOURCE_DATE_EPOCH when set (reproducible builds), else the essay's date,
     else none (a date that changed with every build would change the bytes)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
+    if not epoch:
+        return front_date
+    try:  # the essay is not to blame for a wrong environment: the diagnostic names the variable
+        if not epoch.isdigit():
+            raise ValueError
         return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d")
-    return front_date
+    except (ValueError, OverflowError, OSError):
+        shown = epoch if len(epoch) <= 30 else epoch[:29] + "…"
+        raise InputError([error("SOURCE_DATE_EPOCH", 0, 0, f"the environment variable is '{shown}', not a date: it must "
+                                "be whole seconds since 1970-01-01 (at most 253402300799); set it right or unset it",
+                                "env.source-date-epoch")]) from None
 
 
 def _identifier(resolved: ResolvedEssay) -> bytes:
@@ -351,10 +363,13 @@ def time_limit(seconds: int):  # type: ignore[no-untyped-def]
         signal.signal(signal.SIGALRM, previous)
 
 
-def diagnostics_from_logs(path: str, records: list[logging.LogRecord]) -> list[Diagnostic]:
+def diagnostics_from_logs(path: str, records: list[logging.LogRecord], essay: object = None) -> list[Diagnostic]:
     problems = []
     for record in records:
-        message = record.getMessage()
+        if record.msg.startswith("Failed to load image at") and len(record.args or ()) == 2 and essay is not None:
+            problems.append(_image_problem(path, essay, *record.args))  # type: ignore[misc]
+            continue
+        message = _without_data(record.getMessage())
         if "glyph rendered for Unicode string unsupported by fonts" in message:
             missing = message.rsplit(":", 1)[-1].strip()
             line, col = _first_place(path, missing)
@@ -364,6 +379,54 @@ def diagnostics_from_logs(path: str, records: list[logging.LogRecord]) -> list[D
         else:
             problems.append(warning(path, 0, 0, f"WeasyPrint: {message}", "pdf.weasyprint"))
     return problems
+
+
+def _image_problem(path: str, essay: object, url: object, exception: object) -> Diagnostic:
+    """An image WeasyPrint could not decode, named and placed as the draft has it, with the real cause:
+    WeasyPrint's own message has the image inlined (megabytes of base64) and its cause left out."""
+    cause = getattr(exception, "__cause__", None) or exception
+    reason = _without_data(str(cause).strip() or type(cause).__name__)
+    place = _image_places(essay).get(str(url), (0, 0))
+    name = _image_name(path, *place) if place[0] else ""
+    what = f"image '{name}'" if name else "an image"
+    return error(path, *place, f"{what} cannot be put in the PDF: {reason[:200]}", "pdf.image")
+
+
+def _image_places(node: object, found: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
+    """Each image's data: URI and its place in the draft, from the whole tree (notes too)."""
+    found = {} if found is None else found
+    if isinstance(node, Image):
+        found.setdefault(node.src, (node.line, node.col))
+    elif isinstance(node, tuple) and not isinstance(node, str):
+        for child in node:
+            _image_places(child, found)
+    elif isinstance(node, Mapping):
+        for child in node.values():
+            _image_places(child, found)
+    return found
+
+
+def _image_name(path: str, line: int, col: int) -> str:
+    """The file name written at `![…](` on that line of the draft."""
+    try:
+        lines = read_regular_file(path, MAX_DRAFT_BYTES).decode("utf-8", "replace").split("\n")
+    except OSError:
+        return ""
+    match = _IMAGE_TARGET.search(lines[line - 1], col - 1) if 0 < line <= len(lines) else None
+    return unquote(match.group(1) or match.group(2))[:80] if match else ""
+
+
+_IMAGE_TARGET = re.compile(r"\]\(\s*(?:<([^>]*)>|([^\s)]+))")
+_DATA_URI = re.compile(r"data:[^\s'\",;]*(;base64)?,[^\s'\")]{20,}")
+
+
+_OBJECT = re.compile(r"\s*<[^<>]* at 0x[0-9a-f]+>")  # "<_io.BytesIO object at 0x7f…>": an address, new every run
+
+
+def _without_data(message: str) -> str:
+    """A message with any data: URI in it cut to its head, and without Python object addresses."""
+    message = _OBJECT.sub("", message)
+    return _DATA_URI.sub(lambda match: match.group()[: match.group().index(",") + 1] + "…", message)
 
 
 def _first_place(path: str, described: str) -> tuple[int, int]:

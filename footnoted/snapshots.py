@@ -16,16 +16,30 @@ import contextlib
 import difflib
 import html.parser
 import itertools
+import os
 import re
 import subprocess
+import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from footnoted.bibliography import Entry, Passage
-from footnoted.diagnostics import Diagnostic, error, warning
+from footnoted.diagnostics import Diagnostic, InputError, error, warning
+from footnoted.safe_read import (
+    MAX_BIBLIOGRAPHY_BYTES,
+    MAX_PDF_SNAPSHOT_BYTES,
+    MAX_SNAPSHOT_BYTES,
+    MB,
+    UnsafeFile,
+    check_regular_file,
+    inside,
+    read_regular_file,
+)
+from footnoted.source import decode_wide, read_text
 from footnoted.typography import CJK
+from footnoted.yamlsafe import YamlList, YamlMap, load_yaml
 
 MAX_CUT_WORDS = 300  # an ellipsis stands for a cut within a passage, not for pages of text
 CONTEXT_WORDS = 3  # words shown around each difference of a word diff
@@ -55,18 +69,39 @@ class Snapshot(NamedTuple):
 _CACHE: dict[tuple[str, int, int, int | None], Snapshot] = {}
 
 
-def read_snapshot(path: Path, first_page: int | None = None) -> Snapshot:
-    """Read and prepare a snapshot, remembered until the file changes (watch mode checks often)."""
+def read_snapshot(path: Path, first_page: int | None = None, within: Path | None = None) -> Snapshot:
+    """Read and prepare a snapshot, remembered until the file changes (watch mode checks often).
+    With `within` (the bibliography file's folder) a file outside it is refused unread: a shared
+    bibliography must not make `check` show, or confirm, what is in any other file."""
     try:
+        if within is not None:
+            path = inside(Path(path).absolute(), within)
         stat = path.stat()
-    except OSError as exc:
-        raise SnapshotError(f"cannot read it: {exc.strerror}", "snapshot.missing") from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, first_page)
-    if key not in _CACHE:
-        if len(_CACHE) > 64:  # a long watch session: forget old versions
-            _CACHE.clear()
-        _CACHE[key] = prepare(*_extract(path), first_page=first_page)
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, first_page)
+        if key not in _CACHE:
+            if len(_CACHE) > 64:  # a long watch session: forget old versions
+                _CACHE.clear()
+            _CACHE[key] = prepare(*_extract(path), first_page=first_page)
+    except UnsafeFile as exc:
+        reason = "it lies outside the bibliography's folder: only files there are read" if exc.kind == "outside" else exc.strerror
+        raise SnapshotError(reason, f"snapshot.{exc.kind}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise SnapshotError(f"cannot read it: {getattr(exc, 'strerror', None) or 'No such file or directory'}",
+                            "snapshot.missing") from None
     return _CACHE[key]
+
+
+def snapshot_place(entry: Entry) -> tuple[int, int]:
+    """Where the entry's `snapshot:` value stands in its YAML file; the entry's own place if it cannot be told."""
+    try:
+        data = load_yaml(read_text(entry.path, read_regular_file(entry.path, MAX_BIBLIOGRAPHY_BYTES)), entry.path)
+    except (InputError, OSError):
+        return entry.line, entry.col
+    items = data.get("references") if isinstance(data, YamlMap) else data
+    for item in items if isinstance(items, YamlList) else ():
+        if isinstance(item, YamlMap) and (item.place.line, item.place.col) == (entry.line, entry.col) and "snapshot" in item:
+            return item.value_places["snapshot"].line, item.value_places["snapshot"].col
+    return entry.line, entry.col
 
 
 def prepare(text: str, is_plain_text: bool, first_page: int | None = None) -> Snapshot:
@@ -88,14 +123,17 @@ def comparison_form(word: str) -> str:
 def _extract(path: Path) -> tuple[str, bool]:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
+        check_regular_file(path, MAX_PDF_SNAPSHOT_BYTES)
         return _pdf_text(path), False
-    data = path.read_bytes()
-    if b"\x00" in data:
-        raise SnapshotError("it is not a text, HTML or PDF file", "snapshot.unreadable")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # an old Windows save; a few odd letters do no harm
+    data = read_regular_file(path, MAX_SNAPSHOT_BYTES)
+    text = decode_wide(data)  # UTF-16 (Windows' "Unicode"), which would otherwise look binary
+    if text is None:
+        if b"\x00" in data:
+            raise SnapshotError("it is not a text, HTML or PDF file", "snapshot.unreadable")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")  # an old Windows save; a few odd letters do no harm
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if suffix in (".html", ".htm", ".xhtml"):
         return html_text(text), False
@@ -103,16 +141,22 @@ def _extract(path: Path) -> tuple[str, bool]:
 
 
 def _pdf_text(path: Path) -> str:
-    try:
-        result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=60, check=False)
-    except FileNotFoundError:
-        raise SnapshotError("reading a PDF needs pdftotext: install poppler-utils", "snapshot.unreadable") from None
-    except subprocess.TimeoutExpired:
-        raise SnapshotError("pdftotext took more than 60 s", "snapshot.unreadable") from None
-    if result.returncode != 0:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SnapshotError(f"pdftotext failed: {reason[-1] if reason else 'no reason given'}", "snapshot.unreadable")
-    return result.stdout.decode("utf-8", "replace")  # one page per form feed
+    # The text goes to a file, not a pipe: its size is checked before it is read.
+    with tempfile.TemporaryFile() as text_file:
+        try:
+            result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], stdout=text_file,
+                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60, check=False)
+        except FileNotFoundError:
+            raise SnapshotError("reading a PDF needs pdftotext: install poppler-utils", "snapshot.unreadable") from None
+        except subprocess.TimeoutExpired:
+            raise SnapshotError("pdftotext took more than 60 s", "snapshot.unreadable") from None
+        if result.returncode != 0:
+            reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise SnapshotError(f"pdftotext failed: {reason[-1][:200] if reason else 'no reason given'}", "snapshot.unreadable")
+        if os.fstat(text_file.fileno()).st_size > MAX_SNAPSHOT_BYTES:
+            raise SnapshotError(f"its text is larger than the limit of {MAX_SNAPSHOT_BYTES // MB} MB", "snapshot.too-large")
+        text_file.seek(0)
+        return text_file.read().decode("utf-8", "replace")  # one page per form feed
 
 
 class _HtmlText(html.parser.HTMLParser):
@@ -409,12 +453,12 @@ def verify_entry(entry: Entry) -> list[Diagnostic]:
     path = Path(entry.path).parent / entry.snapshot
     article = stated_pages(entry.page)
     try:
-        snapshot = read_snapshot(path, min(article) if article else None)
+        snapshot = read_snapshot(path, min(article) if article else None, within=Path(entry.path).parent)
     except (SnapshotError, OSError) as exc:
         reason, code = (str(exc), exc.code) if isinstance(exc, SnapshotError) else (f"cannot read it: {exc.strerror}", "snapshot.missing")
-        return [error(entry.path, entry.line, entry.col, f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}", code)]
+        return [error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}", code)]
     if not snapshot.words:
-        return [error(entry.path, entry.line, entry.col,
+        return [error(entry.path, *snapshot_place(entry),
                       f"snapshot '{entry.snapshot}' of '{entry.id}' has no text (a scanned PDF without a text layer?)", "snapshot.empty")]
     return [d for passage in entry.quotes.values() for d in verify_passage(entry, passage, snapshot)]
 

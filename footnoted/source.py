@@ -14,6 +14,10 @@ from footnoted.diagnostics import InputError, error
 
 def read_text(path: str, data: bytes) -> str:
     """Decode a UTF-8 file: a byte-order mark is dropped, CRLF and CR become LF."""
+    wide = wide_encoding(data)
+    if wide:  # Windows Notepad's "Unicode": every other byte a NUL, which is not the real problem
+        message = f"not UTF-8 (it looks like {wide}); save the file as UTF-8"
+        raise InputError([error(path, 1, 1, message, "source.encoding")])
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
@@ -41,6 +45,46 @@ def read_text(path: str, data: bytes) -> str:
 
 
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32", "utf-32-le"), (b"\x00\x00\xfe\xff", "UTF-32", "utf-32-be"),
+              (b"\xff\xfe", "UTF-16", "utf-16-le"), (b"\xfe\xff", "UTF-16", "utf-16-be"))
+
+
+def wide_encoding(data: bytes) -> str:
+    """'UTF-16, little-endian, with a byte-order mark' (or UTF-32, big-endian, without…) when the bytes
+    look like it, else ''. Without a mark: ASCII in UTF-16 puts a NUL in every other byte, on one side."""
+    for bom, name, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return f"{name}, {_ENDIAN[codec[-2:]]}, with a byte-order mark"
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2 or b"\x00" not in sample:
+        return ""
+    for codec, nuls, others in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        if nuls.count(0) * 4 >= pairs and others.count(0) * 8 <= nuls.count(0) and _decodes(sample[: pairs * 2], codec):
+            return f"UTF-16, {_ENDIAN[codec[-2:]]}, without a byte-order mark"
+    return ""
+
+
+_ENDIAN = {"le": "little-endian", "be": "big-endian"}
+
+
+def decode_wide(data: bytes) -> str | None:
+    """The text of UTF-16 or UTF-32 bytes that `wide_encoding` recognises, else None (for snapshots)."""
+    for bom, _, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    wide = wide_encoding(data)
+    return data.decode("utf-16-le" if "little" in wide else "utf-16-be", errors="replace") if wide else None
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data"  # the sample may end inside a surrogate pair
+    return True
 
 
 class FrontMatterSplit(NamedTuple):

@@ -24,6 +24,7 @@ from footnoted.cli import BuildResult, Inputs, UsageError, run_build
 from footnoted.diagnostics import InputError
 from footnoted.essay import Essay
 from footnoted.parse import parse_essay
+from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.1  # the files must stand still this long before a rebuild
@@ -50,7 +51,8 @@ class RememberingInputs(Inputs):
         return _value(self.bibliographies[key])
 
     def essay(self, path: Path) -> Essay:
-        data = path.read_bytes()  # an unreadable draft raises OSError, reported by the build
+        # An unreadable draft, or one that is a FIFO or a device now, raises OSError, which the build reports.
+        data = read_regular_file(path, MAX_DRAFT_BYTES)
         known = self.essays.get(path)
         if known is None or known[0] != data:
             known = (data, _outcome(lambda: parse_essay(str(path), data, path.parent)))
@@ -73,8 +75,8 @@ def _value(outcome):  # type: ignore[no-untyped-def]
 
 def _read_or_empty(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_regular_file(path, MAX_BIBLIOGRAPHY_BYTES)
+    except OSError:  # loading the bibliography reports it
         return b""
 
 
