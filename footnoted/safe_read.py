@@ -11,6 +11,7 @@ the folder says nothing about that file, not even whether it exists.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import stat
 import struct
@@ -99,7 +100,10 @@ def _kind(mode: int) -> str:
 
 
 def _size(count: int) -> str:
-    return f"{count / MB:.1f} MB".replace(".0 MB", " MB")
+    """'20 MB', '20.1 MB' (rounded up: a file just over the limit must not read as the limit), '900 bytes'."""
+    if count < MB:
+        return f"{count:,} bytes"
+    return f"{math.ceil(count * 10 / MB) / 10:.1f} MB".replace(".0 MB", " MB")
 
 
 # --- image dimensions, from the header alone ------------------------------------------
