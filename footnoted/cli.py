@@ -265,7 +265,8 @@ def parse_all(paths: list[Path], diagnostics: list[Diagnostic], inputs: Inputs |
             failed = True
         except OSError as exc:
             code = f"essay.{exc.kind}" if isinstance(exc, UnsafeFile) else "essay.unreadable"  # a FIFO, a device, too big
-            diagnostics.append(Diagnostic(str(path), 0, 0, Severity.ERROR, f"cannot read the essay: {exc.strerror}", code))
+            message = f"cannot read the essay: {exc.strerror}"
+            diagnostics.append(Diagnostic(str(path), 0, 0, Severity.ERROR, message, code))
             failed = True
     return essays, failed
 

@@ -379,9 +379,11 @@ class _Converter:
         name = unquote(src)  # markdown-it percent-encodes the link: 图.png arrives as %E5%9B%BE.png
         alt = token.content
         if not alt.strip():
-            self.warn(line, col, f"image '{_short(name)}' has no alt text: describe it between the brackets", "image.no-alt")
+            self.warn(line, col, f"image '{_short(name)}' has no alt text: describe it between the brackets",
+                      "image.no-alt")
         if re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
-            self.fail(line, col, f"remote image '{_short(name)}' is not fetched: save it next to the essay and link the file", "image.remote")
+            self.fail(line, col, f"remote image '{_short(name)}' is not fetched: save it next to the essay and link "
+                      "the file", "image.remote")
             return Image(src, alt, "", line, col)
         return Image(self.embed(name, line, col), alt, str(token.attrs.get("title", "") or ""), line, col)
 

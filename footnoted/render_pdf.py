@@ -144,9 +144,9 @@ def edition_date(front_date: str) -> str:
         return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d")
     except (ValueError, OverflowError, OSError):
         shown = epoch if len(epoch) <= 30 else epoch[:29] + "…"
-        raise InputError([error("SOURCE_DATE_EPOCH", 0, 0, f"the environment variable is '{shown}', not a date: it must "
-                                "be whole seconds since 1970-01-01 (at most 253402300799); set it right or unset it",
-                                "env.source-date-epoch")]) from None
+        message = (f"the environment variable is '{shown}', not a date: it must be whole seconds since 1970-01-01 "
+                   "(at most 253402300799); set it right or unset it")
+        raise InputError([error("SOURCE_DATE_EPOCH", 0, 0, message, "env.source-date-epoch")]) from None
 
 
 def _identifier(resolved: ResolvedEssay) -> bytes:
@@ -366,8 +366,9 @@ def time_limit(seconds: int):  # type: ignore[no-untyped-def]
 def diagnostics_from_logs(path: str, records: list[logging.LogRecord], essay: object = None) -> list[Diagnostic]:
     problems = []
     for record in records:
-        if record.msg.startswith("Failed to load image at") and len(record.args or ()) == 2 and essay is not None:
-            problems.append(_image_problem(path, essay, *record.args))  # type: ignore[misc]
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg.startswith("Failed to load image at") and len(args) == 2 and str(args[0]).startswith("data:"):
+            problems.append(_image_problem(path, essay, *args))  # one of the draft's images, embedded by parse
             continue
         message = _without_data(record.getMessage())
         if "glyph rendered for Unicode string unsupported by fonts" in message:
@@ -386,7 +387,7 @@ def _image_problem(path: str, essay: object, url: object, exception: object) -> 
     WeasyPrint's own message has the image inlined (megabytes of base64) and its cause left out."""
     cause = getattr(exception, "__cause__", None) or exception
     reason = _without_data(str(cause).strip() or type(cause).__name__)
-    place = _image_places(essay).get(str(url), (0, 0))
+    place = _image_places(essay).get(str(url), (0, 0)) if essay is not None else (0, 0)
     name = _image_name(path, *place) if place[0] else ""
     what = f"image '{name}'" if name else "an image"
     return error(path, *place, f"{what} cannot be put in the PDF: {reason[:200]}", "pdf.image")
@@ -418,8 +419,6 @@ def _image_name(path: str, line: int, col: int) -> str:
 
 _IMAGE_TARGET = re.compile(r"\]\(\s*(?:<([^>]*)>|([^\s)]+))")
 _DATA_URI = re.compile(r"data:[^\s'\",;]*(;base64)?,[^\s'\")]{20,}")
-
-
 _OBJECT = re.compile(r"\s*<[^<>]* at 0x[0-9a-f]+>")  # "<_io.BytesIO object at 0x7f…>": an address, new every run
 
 

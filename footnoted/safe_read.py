@@ -41,23 +41,18 @@ class UnsafeFile(OSError):
 def inside(name: str | os.PathLike[str], folder: Path) -> Path:
     """`folder / name` with its symlinks resolved, if it lies in `folder`, written and resolved alike;
     else UnsafeFile('outside'). Decided on names alone, so it tells nothing about the file."""
-    base = os.path.abspath(folder)
-    written = os.path.normpath(os.path.join(base, name))
-    real_base = os.path.realpath(base)
-    resolved = os.path.realpath(written)
-    if not (_within(written, base) and _within(resolved, real_base)):
+    base = Path(os.path.normpath(Path(folder).absolute()))
+    written = Path(os.path.normpath(base / name))  # as the name reads: "a/../../b" is outside
+    resolved = written.resolve()  # as the file system has it: a symlink that points out is outside
+    if not (written.is_relative_to(base) and resolved.is_relative_to(base.resolve())):
         raise UnsafeFile("it lies outside the folder", "outside")
-    return Path(resolved)
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+    return resolved
 
 
 def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; else UnsafeFile or the OSError of the read."""
     try:
-        _check(os.stat(path), limit)  # before opening: opening a device may itself do something
+        _check(Path(path).stat(), limit)  # before opening: opening a device may itself do something
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except ValueError:  # a NUL in the name: no file can have it
         raise FileNotFoundError(errno.ENOENT, "No such file or directory") from None
@@ -81,7 +76,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
 def check_regular_file(path: str | os.PathLike[str], limit: int) -> None:
     """What `read_regular_file` checks before reading, for a file another program reads (pdftotext)."""
     try:
-        _check(os.stat(path), limit)
+        _check(Path(path).stat(), limit)
     except ValueError:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory") from None
 

@@ -83,8 +83,8 @@ def read_snapshot(path: Path, first_page: int | None = None, within: Path | None
                 _CACHE.clear()
             _CACHE[key] = prepare(*_extract(path), first_page=first_page)
     except UnsafeFile as exc:
-        reason = "it lies outside the bibliography's folder: only files there are read" if exc.kind == "outside" else exc.strerror
-        raise SnapshotError(reason, f"snapshot.{exc.kind}") from None
+        outside = "it lies outside the bibliography's folder: only files there are read"
+        raise SnapshotError(outside if exc.kind == "outside" else exc.strerror, f"snapshot.{exc.kind}") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise SnapshotError(f"cannot read it: {getattr(exc, 'strerror', None) or 'No such file or directory'}",
                             "snapshot.missing") from None
@@ -99,8 +99,10 @@ def snapshot_place(entry: Entry) -> tuple[int, int]:
         return entry.line, entry.col
     items = data.get("references") if isinstance(data, YamlMap) else data
     for item in items if isinstance(items, YamlList) else ():
-        if isinstance(item, YamlMap) and (item.place.line, item.place.col) == (entry.line, entry.col) and "snapshot" in item:
-            return item.value_places["snapshot"].line, item.value_places["snapshot"].col
+        is_entry = isinstance(item, YamlMap) and (item.place.line, item.place.col) == (entry.line, entry.col)
+        if is_entry and "snapshot" in item:
+            place = item.value_places["snapshot"]
+            return place.line, place.col
     return entry.line, entry.col
 
 
@@ -152,9 +154,10 @@ def _pdf_text(path: Path) -> str:
             raise SnapshotError("pdftotext took more than 60 s", "snapshot.unreadable") from None
         if result.returncode != 0:
             reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SnapshotError(f"pdftotext failed: {reason[-1][:200] if reason else 'no reason given'}", "snapshot.unreadable")
+            why = reason[-1][:200] if reason else "no reason given"
+            raise SnapshotError(f"pdftotext failed: {why}", "snapshot.unreadable")
         if os.fstat(text_file.fileno()).st_size > MAX_SNAPSHOT_BYTES:
-            raise SnapshotError(f"its text is larger than the limit of {MAX_SNAPSHOT_BYTES // MB} MB", "snapshot.too-large")
+            raise SnapshotError(f"its text is over the limit of {MAX_SNAPSHOT_BYTES // MB} MB", "snapshot.too-large")
         text_file.seek(0)
         return text_file.read().decode("utf-8", "replace")  # one page per form feed
 
@@ -456,7 +459,8 @@ def verify_entry(entry: Entry) -> list[Diagnostic]:
         snapshot = read_snapshot(path, min(article) if article else None, within=Path(entry.path).parent)
     except (SnapshotError, OSError) as exc:
         reason, code = (str(exc), exc.code) if isinstance(exc, SnapshotError) else (f"cannot read it: {exc.strerror}", "snapshot.missing")
-        return [error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}", code)]
+        return [error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}",
+                      code)]
     if not snapshot.words:
         return [error(entry.path, *snapshot_place(entry),
                       f"snapshot '{entry.snapshot}' of '{entry.id}' has no text (a scanned PDF without a text layer?)", "snapshot.empty")]
