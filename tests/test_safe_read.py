@@ -155,8 +155,8 @@ def test_a_snapshot_that_is_a_fifo_or_too_big_is_refused_unread(project):
     with (project / "citations" / "snap.txt").open("wb") as sparse:  # before: read whole (a 400 MB one took 12 GB)
         sparse.truncate(MAX_SNAPSHOT_BYTES + 1)
     result = run_child(["check"], project.root)
-    assert result.stderr == ("citations/refs.yaml:14:13: error: snapshot 'snap.txt' of 'smith2020': it is 20.1 MB, "
-                             "over the limit of 20 MB [snapshot.too-large]\n")
+    assert result.stderr == ("citations/refs.yaml:14:13: error: snapshot 'snap.txt' of 'smith2020': it is 10.1 MB, "
+                             "over the limit of 10 MB [snapshot.too-large]\n")
 
 
 def test_a_utf16_snapshot_is_read(project):
