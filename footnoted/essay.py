@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
+from footnoted.disclosure import ai_disclosure, drafted_kinds, says_not_reviewed
 from footnoted.source import EditorialComment
 from footnoted.tree import Blocks
 from footnoted.yamlsafe import YamlMap
@@ -14,7 +15,6 @@ from footnoted.yamlsafe import YamlMap
 TARGETS = ("blog", "pdf", "xhs")
 STYLES = ("gb7714", "chicago")
 PAPERS = ("a5", "b5", "a4")
-DEFAULT_DISCLOSURE = "本文部分段落由 AI 辅助起草，经作者审阅修改。"
 
 
 class FrontMatter(NamedTuple):
@@ -30,7 +30,7 @@ class FrontMatter(NamedTuple):
     raw_html: bool = False
     paper: str = "a5"
     xhs_title: str = ""
-    ai_disclosure: str = DEFAULT_DISCLOSURE
+    ai_disclosure: str = ""  # "": the wording follows the provenance marks (footnoted.disclosure)
 
     @property
     def is_chinese(self) -> bool:
@@ -142,10 +142,18 @@ _MARK_WORDS = {"llm-draft": "LLM-drafted, not reviewed", "llm-reviewed": "LLM-dr
 
 
 def provenance_report(essay: Essay) -> str:
-    """'essay/x.md: 1 LLM-drafted, reviewed (line 38); 1 the author's (line 41)': the marked blocks."""
+    """'provenance essay/x.md: 1 LLM-drafted, reviewed (line 38); 1 the author's (line 41); disclosure: "…"':
+    the marked blocks and what the outputs tell the reader; a second line when a block is not reviewed."""
     counts = []
     for mark, words in _MARK_WORDS.items():
         lines = [m.block_line for m in essay.provenance if m.mark == mark]
         places = f" (line{'s' * (len(lines) > 1)} {', '.join(map(str, lines))})" if lines else ""
         counts.append(f"{len(lines)} {words}{places}")
-    return f"provenance {essay.path}: " + "; ".join(counts)
+    report = f"provenance {essay.path}: " + "; ".join(counts)
+    disclosure = ai_disclosure(essay)
+    if disclosure:
+        report += f'; disclosure: "{disclosure}"'
+    if drafted_kinds(essay.provenance)[0]:
+        told = "says so" if not essay.front.ai_disclosure or says_not_reviewed(disclosure) else "does NOT say so"
+        report += f"\nprovenance {essay.path}: NOT REVIEWED: LLM-drafted text nobody has reviewed; the disclosure {told}"
+    return report

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
+from footnoted.disclosure import custom_disclosure_warnings
 from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
 from footnoted.safe_read import (
     MAX_DRAFT_BYTES,
@@ -95,6 +96,8 @@ def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
     problems += converter.problems
     if front is None:
         raise InputError(sorted(problems))
+    key = front_data.key_places.get("ai_disclosure") if front_data is not None else None
+    problems += custom_disclosure_warnings(path, front, converter.marks, key.line if key else 1, key.col if key else 1)
     stem = Path(path).stem
     return Essay(
         path=path, stem=stem, front=front, blocks=blocks,

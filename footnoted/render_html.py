@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from footnoted.bibliography import Passage
+from footnoted.disclosure import aigc_label, ai_disclosure
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
@@ -141,6 +142,6 @@ def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:
     shown = number_notes(resolved, "blog", link_notes=False).shown_in(resolved)
     html = environment().get_template("blog.html.j2").render(
         essay=shown, front=shown.front, target="blog", description=description(shown),
-        chinese=shown.front.is_chinese, has_llm_text=shown.essay.has_llm_text,
+        chinese=shown.front.is_chinese, disclosure=ai_disclosure(shown.essay), aigc_label=aigc_label(shown.essay),
     )
     return Rendered(files=((f"{resolved.essay.stem}.html", html.encode("utf-8")),), summary=f"{len(shown.notes)} notes")

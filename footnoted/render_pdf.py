@@ -23,6 +23,7 @@ from urllib.parse import unquote
 import pydyf
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
+from footnoted.disclosure import ai_disclosure, aigc_label, xmp_description, xmp_packet
 from footnoted.numbering import Numbered, number_notes
 from footnoted.pdf_layout import (
     BLOCK_STARTS_PAGE,
@@ -84,7 +85,7 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions, layout=None) ->
     document, logs, nudged, long_notes = lay_out_with_checks(resolved, print_html, notes, numbered.call_lines, layout)
     pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if options.pdf_tagged else {}
     with captured_logs() as draw_logs:
-        pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=streams_serialized_once, **pdf_options)
+        pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=finisher(resolved), **pdf_options)
     problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs], resolved.essay)
     problems += [
         warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: "
@@ -108,7 +109,7 @@ def print_document_html(resolved: ResolvedEssay, options: RenderOptions, long_no
     return environment().get_template("pdf.html.j2").render(
         essay=essay, front=front, target="pdf",
         notes={n.number: n for n in numbered.notes},
-        description=description(essay), chinese=front.is_chinese, has_llm_text=resolved.essay.has_llm_text,
+        description=description(essay), chinese=front.is_chinese, disclosure=ai_disclosure(resolved.essay),
         page=page_geometry(PAPERS[options.paper or front.paper]), press=options.pdf_press,
         edition_date=edition_date(front.date), long_notes=long_notes,
     )
@@ -165,6 +166,35 @@ class _SerializedStream(pydyf.Stream):
     @property
     def data(self) -> bytes:
         return self._data
+
+
+def finisher(resolved: ResolvedEssay):  # type: ignore[no-untyped-def]
+    """write_pdf's finisher: the AI label when the essay has AI-drafted blocks, then streams_serialized_once."""
+    label, disclosure = aigc_label(resolved.essay), ai_disclosure(resolved.essay)
+
+    def finish(document, pdf: pydyf.PDF) -> None:  # type: ignore[no-untyped-def]
+        if label:
+            add_ai_label(pdf, label, disclosure)
+        streams_serialized_once(document, pdf)
+
+    return finish
+
+
+def add_ai_label(pdf: pydyf.PDF, label: str, disclosure: str) -> None:
+    """The implicit label: /AIGC in the document Info (the key GB 45438-2025 gives file metadata) and
+    TC260:AIGC in the XMP packet, beside the visible disclosure as /AIDisclosure. WeasyPrint (70)
+    writes Info keys only from <meta> names it lower-cases, and XMP only for PDF/A, /UA and /X:
+    so we add both here. A PDF/UA build already has a packet: the label joins its RDF."""
+    pdf.info["AIGC"] = pydyf.String(label)
+    pdf.info["AIDisclosure"] = pydyf.String(disclosure)
+    packets = [o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.extra.get("Type") == "/Metadata"]
+    if packets:
+        packets[0].stream = [b"".join(map(bytes, packets[0].stream)).replace(
+            b"</rdf:RDF>", xmp_description(label) + b"</rdf:RDF>", 1)]
+        return
+    packet = pydyf.Stream([xmp_packet(label)], {"Type": "/Metadata", "Subtype": "/XML"})  # uncompressed: findable
+    pdf.add_object(packet)
+    pdf.catalog["Metadata"] = packet.reference
 
 
 def streams_serialized_once(_document, pdf: pydyf.PDF) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from footnoted.bibliography import Entry, Passage
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
+from footnoted.disclosure import ai_disclosure
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
@@ -77,7 +78,7 @@ class _Writer:
         self.references = number_notes(resolved, "xhs", link_notes=False).references  # none cited only in hidden text
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.tags = self.hashtags()
-        self.disclosure = self.front.ai_disclosure
+        self.disclosure = ai_disclosure(resolved.essay)
         if self.chinese and self.front.typography:
             self.disclosure = typeset_text(self.disclosure)
 
@@ -125,7 +126,8 @@ class _Writer:
             lines.append(f"attach {len(self.images)} image{'s' * (len(self.images) > 1)} when posting: "
                          + "、".join(f"〔图：{alt}〕" for alt in self.images))
         if self.resolved.essay.has_llm_text:
-            lines.append("the text carries the AI disclosure: also declare AI-assisted content in the app when posting")
+            lines.append("the text carries the AI disclosure: also declare AI-assisted content in the app when posting, "
+                         "as plain text has no metadata for the implicit AIGC label")
         return "; ".join(lines)
 
     def whole_text(self, title: str, parts: list[str]) -> str:
