@@ -28,7 +28,8 @@ _WORDING = {
     (True, True, True): "本文部分内容由 AI 辅助起草，其中一部分经作者审阅，其余未经作者审阅。",
     (False, True, False): "Parts of this essay were drafted with AI and have not been reviewed by the author.",
     (False, False, True): "Parts of this essay were drafted with AI and reviewed by the author.",
-    (False, True, True): "Parts of this essay were drafted with AI: some have been reviewed by the author, others have not.",
+    (False, True, True):
+        "Parts of this essay were drafted with AI: some have been reviewed by the author, others have not.",
 }
 
 # A custom wording that already tells the reader that something is not reviewed.
@@ -66,11 +67,12 @@ def custom_disclosure_warnings(path: str, front: FrontMatter, marks: Iterable[Pr
     unreviewed = [m.block_line for m in marks if m.mark == "llm-draft"]
     if not unreviewed or not front.ai_disclosure or says_not_reviewed(front.ai_disclosure):
         return []
-    lines = ", ".join(map(str, unreviewed))
+    places = f"line{'s' * (len(unreviewed) > 1)} {', '.join(map(str, unreviewed))}"
+    example = _WORDING[(front.is_chinese, True, False)]
     return [warning(path, key_line, key_col,
-                    f"'ai_disclosure' is printed over LLM-drafted text nobody has reviewed (line{'s' * (len(unreviewed) > 1)} "
-                    f"{lines}): say so in its wording (e.g. '{_WORDING[(front.is_chinese, True, False)]}'), "
-                    "or review the text and mark it '#llm-draft/reviewed'", "provenance.disclosure-unreviewed")]
+                    f"'ai_disclosure' is printed over LLM-drafted text nobody has reviewed ({places}): say so in its "
+                    f"wording (e.g. '{example}'), or review the text and mark it '#llm-draft/reviewed'",
+                    "provenance.disclosure-unreviewed")]
 
 
 def aigc_label(essay: Essay) -> str:

@@ -155,5 +155,6 @@ def provenance_report(essay: Essay) -> str:
         report += f'; disclosure: "{disclosure}"'
     if drafted_kinds(essay.provenance)[0]:
         told = "says so" if not essay.front.ai_disclosure or says_not_reviewed(disclosure) else "does NOT say so"
-        report += f"\nprovenance {essay.path}: NOT REVIEWED: LLM-drafted text nobody has reviewed; the disclosure {told}"
+        report += (f"\nprovenance {essay.path}: NOT REVIEWED: LLM-drafted text nobody has reviewed; "
+                   f"the disclosure {told}")
     return report

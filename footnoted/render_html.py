@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from footnoted.bibliography import Passage
-from footnoted.disclosure import aigc_label, ai_disclosure
+from footnoted.disclosure import ai_disclosure, aigc_label
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions

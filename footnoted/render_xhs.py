@@ -126,8 +126,8 @@ class _Writer:
             lines.append(f"attach {len(self.images)} image{'s' * (len(self.images) > 1)} when posting: "
                          + "、".join(f"〔图：{alt}〕" for alt in self.images))
         if self.resolved.essay.has_llm_text:
-            lines.append("the text carries the AI disclosure: also declare AI-assisted content in the app when posting, "
-                         "as plain text has no metadata for the implicit AIGC label")
+            lines.append("the text carries the AI disclosure: also declare AI-assisted content in the app when "
+                         "posting, as plain text has no metadata for the implicit AIGC label")
         return "; ".join(lines)
 
     def whole_text(self, title: str, parts: list[str]) -> str:

@@ -77,7 +77,9 @@ def test_an_unreviewed_llm_draft_is_open_work_and_the_report_lists_provenance(pr
     assert result.err == ("essay/x.md:4:1: warning: block drafted by an LLM is not reviewed: review it, "
                           "then mark it '#llm-draft/reviewed' [provenance.unreviewed]\n")
     assert ("provenance essay/x.md: 1 LLM-drafted, not reviewed (line 5); 1 LLM-drafted, reviewed (line 8); "
-            "1 the author's (line 11)\n") in result.out
+            "1 the author's (line 11); disclosure: \"本文部分内容由 AI 辅助起草，其中一部分经作者审阅，其余未经作者审阅。\"\n"
+            "provenance essay/x.md: NOT REVIEWED: LLM-drafted text nobody has reviewed; "
+            "the disclosure says so\n") in result.out
     assert check(project, "--strict").code == 1
 
 
@@ -211,7 +213,7 @@ def test_the_build_summary_and_provenance_report(project):
     assert summary.endswith(" ms  0 warnings")
     assert " characters  " in summary
     assert lines[-1] == ("provenance essay/x.md: 0 LLM-drafted, not reviewed; 1 LLM-drafted, reviewed (line 5); "
-                         "0 the author's")
+                         "0 the author's; disclosure: \"本文部分内容由 AI 辅助起草，经作者审阅。\"")
 
 
 def test_unknown_command_is_a_usage_error(project):

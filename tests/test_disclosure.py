@@ -21,7 +21,8 @@ EN_MIXED = "Parts of this essay were drafted with AI: some have been reviewed by
 ZH_REVIEWED = "本文部分内容由 AI 辅助起草，经作者审阅。"
 ZH_MIXED = "本文部分内容由 AI 辅助起草，其中一部分经作者审阅，其余未经作者审阅。"
 TC260 = "{http://www.tc260.org.cn/ns/AIGC/1.0/}AIGC"
-AIGC_FIELDS = ["Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2"]
+AIGC_FIELDS = ["Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID",
+               "ReservedCode2"]
 
 
 def english(body: str, extra: str = "") -> str:
@@ -80,7 +81,8 @@ def build(project: Project, draft: str, *args: str) -> Outputs:
     labels = []
     if packet is not None:
         labels = [e.text or "" for e in ElementTree.fromstring(packet.get_object().get_data()).iter(TC260)]
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pdftotext = ["pdftotext", "-enc", "UTF-8", str(pdf), "-"]
+    text = subprocess.run(pdftotext, capture_output=True, text=True, check=True).stdout
     xhs = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
     return Outputs(result.out, result.err, page, info, labels, " ".join(text.split()), xhs)
 
@@ -107,7 +109,8 @@ def test_an_unreviewed_block_in_an_english_essay_is_disclosed_as_unreviewed_in_e
     assert report == [
         f'provenance essay/x.md: 1 LLM-drafted, not reviewed (line 9); 0 LLM-drafted, reviewed; 0 the author\'s; '
         f'disclosure: "{EN_UNREVIEWED}"',
-        "provenance essay/x.md: NOT REVIEWED: LLM-drafted text nobody has reviewed; the disclosure says so",
+        "provenance essay/x.md: NOT REVIEWED: LLM-drafted text nobody has reviewed; "
+        "the disclosure says so",
     ]
     assert run_cli(["--target", "blog", "--strict"], project).code == 1  # --strict still refuses it
 

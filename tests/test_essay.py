@@ -89,7 +89,7 @@ def test_llama_table_is_a_table(built):
 
 def test_provenance_is_disclosed_and_addenda_close_the_essay(built):
     _, html = built
-    assert '<p class="disclosure" role="note">本文部分段落由 AI 辅助起草，经作者审阅修改。</p>' in html
+    assert '<p class="disclosure" role="note">本文部分内容由 AI 辅助起草，经作者审阅。</p>' in html
     body = html.split('<div class="essay-body">', 1)[1].split("</div>", 1)[0]
     assert re.search(r'<h2 id="补记">补记</h2>\s*<h3 id="2026-03-25">2026-03-25</h3>', body)
     assert body.rstrip().endswith("</figure>")  # Jensen Huang's passage is the last thing in the essay

@@ -249,7 +249,7 @@ ai_disclosure: "<script>ai</script>"
 
 [^n]: <script>note</script> 和 [@evil, p. 5]
 
-#llm-draft
+#llm-draft/reviewed
 AI 段落。
 """
 

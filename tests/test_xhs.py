@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
 from footnoted.bibliography import bibliography_files, load_bibliography
+from footnoted.disclosure import ai_disclosure
 from footnoted.parse import parse_essay, parse_essay_file
 from footnoted.render_xhs import render_xhs, title_count
 from footnoted.resolve import resolve
@@ -113,7 +114,7 @@ def test_xhs_title_gives_a_short_one(project):
 
 def long_essay(paragraphs: int, mark_at: int | None = None, tags: int = 3) -> str:
     head = "---\ntitle: 测试\ntags: [" + ", ".join(f"话题{i}" for i in range(tags)) + "]\n"
-    head += "ai_disclosure: 第三段由 AI 起草。\n---\n"
+    head += "ai_disclosure: 第三段由 AI 起草，未经审阅。\n---\n"
     body = []
     for index in range(paragraphs):
         mark = "#llm-draft\n" if index == mark_at else ""
@@ -139,7 +140,7 @@ def test_a_long_essay_becomes_a_numbered_series_within_the_limit(project):
         assert text.startswith(f"（{index}/{total}）\n\n") and text.endswith(f"\n\n{tags}\n")
         assert units(text) <= 1000
     # The disclosure stands in the part holding the LLM-drafted paragraph, and only there.
-    assert [("第三段由 AI 起草。" in t) for t in texts] == [("第 3 段。" in t) for t in texts]
+    assert [("第三段由 AI 起草，未经审阅。" in t) for t in texts] == [("第 3 段。" in t) for t in texts]
     counts = ", ".join(f"{units(t)}/1000" for t in texts)
     reminder = "the text carries the AI disclosure: also declare AI-assisted content in the app when posting"
     assert f"  xhs: {total} parts: {counts}; title 2/20; {reminder}, " in result.out
@@ -229,8 +230,9 @@ def test_the_real_essay_reads_as_plain_text(real):
     assert "比如直接翻 issue" in "\n".join(texts)  # hidden in the blog only, so here
     assert "teaser" not in "\n".join(texts)  # an editorial comment
     llm_part = next(t for t in texts if "LLaMA 的训练数据构成为" in t)
-    assert resolved.front.ai_disclosure in llm_part
-    assert sum(resolved.front.ai_disclosure in t for t in texts) == 1
+    assert ai_disclosure(resolved.essay) == "本文部分内容由 AI 辅助起草，经作者审阅。"  # its one block is reviewed
+    assert ai_disclosure(resolved.essay) in llm_part
+    assert sum(ai_disclosure(resolved.essay) in t for t in texts) == 1
 
 
 def test_the_real_essay_is_built_byte_for_byte_the_same(real, tmp_path):
