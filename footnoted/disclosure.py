@@ -33,7 +33,7 @@ _WORDING = {
 }
 
 # A custom wording that already tells the reader that something is not reviewed.
-_SAYS_NOT_REVIEWED = re.compile(r"未经?[^。，,.]{0,6}审|尚未[^。，,.]{0,6}审|没有?[^。，,.]{0,6}审"
+_SAYS_NOT_REVIEWED = re.compile(r"未经?[^。，,.]{0,6}审|尚未[^。，,.]{0,6}审|没有?[^。，,.]{0,6}审|待[^。，,.]{0,4}审"
                                 r"|\bun-?reviewed\b|\bnot\b[\w\s-]{0,24}\breviewed\b", re.IGNORECASE)
 
 TC260_NAMESPACE = "http://www.tc260.org.cn/ns/AIGC/1.0/"

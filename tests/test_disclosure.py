@@ -165,7 +165,8 @@ def test_a_custom_disclosure_over_an_unreviewed_block_is_warned_at_its_key(proje
     assert "provenance." not in reviewed.err and "NOT REVIEWED" not in reviewed.out
 
 
-@pytest.mark.parametrize("custom", ["第三段由 AI 起草，未经审阅。", "One paragraph is AI-drafted and not yet reviewed."])
+@pytest.mark.parametrize("custom", ["第三段由 AI 起草，未经审阅。", "第三段由 AI 起草，有待作者审阅。",
+                                    "One paragraph is AI-drafted and not yet reviewed."])
 def test_a_custom_disclosure_that_says_so_is_not_warned(project, custom):
     project.write("essay/x.md", english("#llm-draft\nA paragraph the model wrote.\n", f"ai_disclosure: {custom}\n"))
     result = run_cli(["--target", "blog"], project)
