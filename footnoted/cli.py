@@ -20,7 +20,7 @@ from typing import NamedTuple
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
 from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
 from footnoted.essay import Essay, provenance_report
-from footnoted.output import OutputError, replace_folder, write_atomic
+from footnoted.output import OutputError, output_lock, replace_folder, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
 from footnoted.safe_read import UnsafeFile
@@ -206,12 +206,15 @@ def build_target(essay: ResolvedEssay, target: str, options: argparse.Namespace,
     if options.strict and rendered.diagnostics:
         return None
     owned = rendered.owned_folder
-    for name, data in rendered.files:
-        if not (owned and name.startswith(owned + "/")):
-            write_atomic(options.out / name, data)
-    if owned:
-        parts = {name[len(owned) + 1 :]: data for name, data in rendered.files if name.startswith(owned + "/")}
-        replace_folder(options.out / owned, parts)
+    # One target's files under one hold of the folder: its whole text and its parts come from one build.
+    with output_lock(options.out, on_wait=lambda: print(f"build.py: waiting for another build writing into {options.out}",
+                                                        file=sys.stderr, flush=True)):
+        for name, data in rendered.files:
+            if not (owned and name.startswith(owned + "/")):
+                write_atomic(options.out / name, data)
+        if owned:
+            parts = {name[len(owned) + 1 :]: data for name, data in rendered.files if name.startswith(owned + "/")}
+            replace_folder(options.out / owned, parts)
     elapsed = time.perf_counter() - started
     for name, data in rendered.files:
         print(f"wrote {options.out / name} ({len(data):,} bytes)", flush=True)

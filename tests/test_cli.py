@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 
@@ -228,7 +230,10 @@ def test_parts_folder_is_replaced_whole_or_not_at_all(tmp_path):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"01.txt": b"old 1", "02.txt": b"old 2", "03.txt": b"old 3"}
     replace_folder(folder, {"01.txt": b"new 1"})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"01.txt": b"new 1"}  # stale parts gone
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xhs"]  # no staging or retired folder left
+    # No staging folder left: only the link, the version it shows and the one it replaced (for a reader still in it).
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 3 and names[2] == "x.xhs" and os.readlink(folder) in names
+    assert all(re.fullmatch(r"\.x\.xhs\.[a-z0-9_]{8}", name) for name in names[:2])
 
 
 def test_notes_hidden_from_a_target_leave_no_gap_in_its_numbering(project):
