@@ -20,6 +20,7 @@ from typing import NamedTuple
 from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
 from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
 from footnoted.essay import Essay, provenance_report
+from footnoted.lookalike import lookalike_keys
 from footnoted.output import OutputError, output_lock, replace_folder, write_atomic
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import ResolvedEssay, resolve, unused_in_bibliography
@@ -172,6 +173,7 @@ def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
     resolved = resolve_all(essays, bibliography, diagnostics)
     if not has_errors(diagnostics):  # with a broken essay, "never cited" would only be noise
         diagnostics += unused_in_bibliography(essays, bibliography)
+    diagnostics += lookalike_keys(essays, bibliography)  # a look-alike key builds, but --strict may not publish it
     if options.strict:
         diagnostics = [d._replace(severity=Severity.ERROR) for d in diagnostics]
     essay_paths_given = {str(p) for p in essays_paths}
@@ -301,6 +303,7 @@ def check(options: argparse.Namespace) -> int:
         diagnostics += exc.diagnostics
         bibliography = None
     essays, _ = parse_all(paths, diagnostics)
+    diagnostics += lookalike_keys(essays, bibliography)
     for essay in essays:
         diagnostics += [*open_work.editorial_todos(essay), *open_work.missing_links(essay), *open_work.typography_problems(essay),
                         *open_work.unreviewed_drafts(essay), *open_work.raw_html_urls(essay)]

@@ -103,8 +103,8 @@ def _write_new(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -133,11 +133,11 @@ def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
     try:
         for part, data in files.items():
             _write_new(staging / part, data)
-        os.chmod(staging, 0o755)
-        os.rename(staging, version)  # complete: from here it is a version, not a leftover
-        os.symlink(version.name, link)
+        staging.chmod(0o755)
+        staging.rename(version)  # complete: from here it is a version, not a leftover
+        link.symlink_to(version.name)
         if folder.is_symlink() or not folder.is_dir():
-            os.replace(link, folder)  # the one step a reader sees
+            link.replace(folder)  # the one step a reader sees
         else:  # a real folder, from a build before versions: swap it for the link in one step
             _swap(link, folder)  # the old folder is now at `link`'s name, a leftover for the next build
         swapped = True
@@ -154,7 +154,7 @@ def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
 def _current_version(folder: Path) -> str:
     """The name of the version folder `folder` links to; '' when it is no link of ours."""
     try:
-        target = os.readlink(folder)
+        target = str(folder.readlink())
     except OSError:
         return ""
     return target if re.fullmatch(rf"\.{re.escape(folder.name)}\.{_RANDOM}", target) else ""
@@ -200,8 +200,8 @@ def _swap(first: Path, second: Path) -> None:
         if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
             return
     aside = Path(tempfile.mkdtemp(prefix=f".{second.name}.", suffix=".tmp", dir=second.parent))
-    os.replace(second, aside)  # a folder may take an empty folder's place
-    os.replace(first, second)
+    second.replace(aside)  # a folder may take an empty folder's place
+    first.replace(second)
 
 
 def _sync_folder(folder: Path) -> None:

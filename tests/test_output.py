@@ -14,34 +14,10 @@ from pathlib import Path
 
 import pytest
 from conftest import BIB, ROOT, run_cli
+from output_reading import read_set
 
 HEAD = "---\ntitle: 测试\n---\n"
 SENTENCE = "这是一句不长不短的中文句子，用来填满篇幅。"
-
-# How a reader meets the parts: it opens the folder once and reads every part through that handle
-# (a reader going by path name would mix two sets across any replacement). None: the folder is missing.
-READ_SET = '''
-import os
-def read_set(folder):
-    try:
-        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:  # missing, or not a folder
-        return None
-    try:
-        parts = {}
-        for name in sorted(os.listdir(handle)):
-            part = os.open(name, os.O_RDONLY, dir_fd=handle)
-            with os.fdopen(part, "rb") as stream:
-                parts[name] = stream.read().decode("utf-8")
-        retired = os.fstat(handle).st_nlink == 0  # removed while read: the writer kept it too briefly
-        return "retired" if retired else parts
-    except FileNotFoundError:
-        return "retired" if os.fstat(handle).st_nlink == 0 else {"vanished": ""}
-    finally:
-        os.close(handle)
-'''
-exec(READ_SET)  # read_set, the same in the test and in its child processes
-
 
 def essay(mark: str, paragraphs: int) -> str:
     return HEAD + "\n\n".join(f"{mark}第 {n} 段。" + SENTENCE * 12 for n in range(paragraphs)) + "\n"
@@ -71,13 +47,14 @@ def built_sets(tmp_path: Path) -> tuple[dict, dict]:
 
 
 def environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests")))}
 
 
 # A child that builds once and, before each step it takes in the output folder, looks at the parts
 # folder as a reader would: the hook runs before each rename, removal, link, mkdir, write.
-OBSERVED_BUILD = READ_SET + '''
-import json, sys
+OBSERVED_BUILD = '''
+import json, os, sys
+from output_reading import read_set
 out = os.path.abspath("build")
 folder = os.path.join(out, "x.xhs")
 wholes = json.loads(sys.argv[1])
@@ -126,8 +103,9 @@ def test_the_parts_folder_is_whole_before_every_step_of_a_rebuild(tmp_path, earl
     assert read_set(folder) == set_b and folder.is_symlink()
 
 
-READER = READ_SET + '''
-import json, sys
+READER = '''
+import json, os, sys
+from output_reading import read_set
 folder, wholes = sys.argv[1], json.loads(sys.argv[2])
 counts = {"whole": 0, "missing": 0, "mixed": 0, "retired": 0}
 print("ready", flush=True)
@@ -145,7 +123,7 @@ def test_a_reader_polling_during_rebuilds_never_finds_the_parts_missing_or_mixed
     assert run_cli(["--target", "xhs"], project).code == 0
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(project / "build" / "x.xhs"), json.dumps([set_a, set_b]),
-                               str(stop)], stdout=subprocess.PIPE, text=True)
+                               str(stop)], stdout=subprocess.PIPE, text=True, env=environment())
     try:
         assert reader.stdout.readline() == "ready\n"
         for round_ in range(30):
@@ -185,7 +163,7 @@ sys.exit(main(["--target", "xhs"]))
 
 def leftovers(out: Path) -> list[str]:
     """What is in `out` beyond the outputs, the version the link shows and the one it replaced (kept for its readers)."""
-    others = sorted(set(os.listdir(out)) - {"x.xhs", "x.xhs.txt", os.readlink(out / "x.xhs")})
+    others = sorted({p.name for p in out.iterdir()} - {"x.xhs", "x.xhs.txt", str((out / "x.xhs").readlink())})
     previous = [name for name in others if re.fullmatch(r"\.x\.xhs\.[a-z0-9_]{8}", name)][:1]
     return [name for name in others if name not in previous]
 
@@ -224,7 +202,7 @@ def test_two_builds_into_one_out_both_succeed_and_leave_one_whole_set(tmp_path):
     command = [sys.executable, str(ROOT / "build.py"), "--target", "xhs", "--out", str(out)]
     wholes = {}
     for name, project in zip("ab", projects, strict=True):
-        assert subprocess.run(command[:-1] + [str(tmp_path / f"only-{name}")], cwd=project, env=environment(),
+        assert subprocess.run([*command[:-1], str(tmp_path / f"only-{name}")], cwd=project, env=environment(),
                               capture_output=True, check=False).returncode == 0
         wholes[name] = read_set(tmp_path / f"only-{name}" / "x1.xhs"), (tmp_path / f"only-{name}" / "x1.xhs.txt").read_text()
     for round_ in range(10):
@@ -265,7 +243,7 @@ def test_a_stale_old_file_never_becomes_the_parts(project):
     stale.write_text("stale", encoding="utf-8")
     result = run_cli(["--target", "xhs"], project)
     assert result.code == 0, result.err
-    assert (project / "build" / "x.xhs").is_dir() and sorted(os.listdir(project / "build" / "x.xhs"))[0] == "01.txt"
+    assert read_set(project / "build" / "x.xhs")["01.txt"].startswith("（1/2）")
     assert stale.read_text(encoding="utf-8") == "stale"
 
 
