@@ -167,7 +167,7 @@ def _remove_leftovers(parent: Path, ours: re.Pattern[str], keep: str) -> None:
     except OSError:
         return  # the write itself will say what is wrong
     for entry in entries:
-        if ours.match(entry.name) and entry.name != keep:
+        if entry.name.startswith(".") and ours.match(entry.name) and entry.name != keep:
             temporary = entry.name.endswith(".tmp")
             # A version or `.old` is a folder we made; a file or link of that name is someone else's.
             if temporary or (entry.is_dir(follow_symlinks=False)):
