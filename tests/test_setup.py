@@ -25,7 +25,7 @@ print(json.dumps({
     "installed": installed,
     "editable": sorted(p.name for p in site.iterdir() if "editable" in p.name.lower()),
     "finders": [getattr(f, "__name__", type(f).__name__) for f in sys.meta_path],
-    "pth": (site / "footnoted-source.pth").read_text(encoding="utf-8"),
+    "pth": (site / "footnoted-source.pth").read_text(encoding="utf-8") if (site / "footnoted-source.pth").exists() else None,
 }))
 """
 
