@@ -170,7 +170,7 @@ def _remove_leftovers(parent: Path, ours: re.Pattern[str], keep: str) -> None:
         if entry.name.startswith(".") and ours.match(entry.name) and entry.name != keep:
             temporary = entry.name.endswith(".tmp")
             # A version or `.old` is a folder we made; a file or link of that name is someone else's.
-            if temporary or (entry.is_dir(follow_symlinks=False)):
+            if temporary or entry.is_dir(follow_symlinks=False):
                 _remove(Path(entry.path))
 
 
@@ -201,7 +201,11 @@ def _swap(first: Path, second: Path) -> None:
             return
     aside = Path(tempfile.mkdtemp(prefix=f".{second.name}.", suffix=".tmp", dir=second.parent))
     second.replace(aside)  # a folder may take an empty folder's place
-    first.replace(second)
+    try:
+        first.replace(second)
+    except BaseException:
+        aside.replace(second)  # put the old folder back
+        raise
 
 
 def _sync_folder(folder: Path) -> None:

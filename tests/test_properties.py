@@ -403,15 +403,19 @@ def sample_drafts(count: int, seed: int) -> list[str]:
     return result
 
 
+# The outputs as a reader of out/ meets them: through the parts folders' links, not their hidden versions.
 BUILD_ALL = """\
-import hashlib, sys
+import hashlib, os, sys
 from pathlib import Path
 from footnoted.cli import main
 for target in ("blog", "xhs"):
     main(["--target", target, "--out", "out"])
-for path in sorted(Path("out").rglob("*")):
-    if path.is_file():
-        print(path, hashlib.sha256(path.read_bytes()).hexdigest())
+paths = []
+for folder, folders, files in os.walk("out", followlinks=True):
+    folders[:] = [name for name in folders if not name.startswith(".")]
+    paths += [Path(folder, name) for name in files]
+for path in sorted(paths):
+    print(path, hashlib.sha256(path.read_bytes()).hexdigest())
 """
 
 
