@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.disclosure import custom_disclosure_warnings
 from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
+from footnoted.locators import split_locator
 from footnoted.safe_read import (
     MAX_DRAFT_BYTES,
     MAX_IMAGE_BYTES,
@@ -361,8 +362,14 @@ class _Converter:
         items = []
         for item in token.meta["items"]:
             item_line, item_col = self.locate.inline(parent, item.offset)
-            items.append(CiteItem(item.key, item.quote, item.prefix, item.locator_label, item.locator,
-                                  item.suffix, item.suppress_author, item_line, item_col))
+            prefix = _merge_text(self._inline_run(parent, item.prefix, 0, None, in_link, 1)[0])
+            suffix = _merge_text(self._inline_run(parent, item.suffix, 0, None, in_link, 1)[0])
+            if item.suffix_spaced and suffix:
+                suffix = _merge_text([Text(" "), *suffix])
+            # pandoc's citeproc takes the locator off the suffix: "chaps. 2-3" is chapter 2-3.
+            locator = split_locator(suffix)
+            items.append(CiteItem(item.key, item.quote, prefix, locator.label if locator.value else "", locator.value,
+                                  locator.suffix, item.suppress_author, item_line, item_col, item.braced))
         return Cite(tuple(items), token.meta["in_text"], line, col)
 
     def link(self, parent: Token, token: Token, children: tuple[Inline, ...]) -> Link:

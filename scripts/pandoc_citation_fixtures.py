@@ -79,11 +79,15 @@ def pandoc_json(case: Path, *args: str) -> dict:
     return json.loads(done.stdout)
 
 
-def probe_items(rendered: str) -> list[tuple[str, str] | None]:
-    items: list[tuple[str, str] | None] = []
+def probe_items(rendered: str) -> list[tuple[str, str, str] | None]:
+    """(label, value, the suffix after the locator) of each item: no value, no label."""
+    items: list[tuple[str, str, str] | None] = []
     for part in rendered.split("‖"):
-        match = re.search(r"⟦([^|⟧]*)\|(.*?)⟧", part, re.S)
-        items.append((match.group(1), match.group(2)) if match and match.group(2) else ("", "") if match else None)
+        match = re.search(r"⟦([^|⟧]*)\|(.*?)⟧(.*)", part, re.S)
+        if match is None:
+            items.append(None)
+        else:
+            items.append((match.group(1) if match.group(2) else "", match.group(2), match.group(3)))
     return items
 
 
@@ -97,7 +101,7 @@ def case_fixture(case: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as dummies:
         json.dump([{"id": key, "type": "book", "title": "Dummy"} for key in keys], dummies)
         dummies.flush()
-        args = ("--citeproc", "--csl", str(PROBE), "-M", "lang=en-US", *extra, "--bibliography", dummies.name)
+        args = ("--citeproc", "--csl", str(PROBE), "-M", "lang=en-US", "-M", "link-citations=false", *extra, "--bibliography", dummies.name)
         probed = cites(pandoc_json(case, *args)["blocks"])
     citations = []
     for number, cite in enumerate(plain):
@@ -108,6 +112,7 @@ def case_fixture(case: Path) -> dict:
                 "cite": number, "key": citation["citationId"], "mode": citation["citationMode"]["t"],
                 "prefix": canonical(citation["citationPrefix"]), "suffix": canonical(citation["citationSuffix"]),
                 "label": probe[0] if probe else None, "locator": probe[1] if probe else None,
+                "rest": probe[2] if probe else None,
             })
     return {"input": (case / "input.md").read_text(encoding="utf-8"), "citations": citations}
 
