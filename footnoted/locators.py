@@ -46,6 +46,8 @@ _ROMAN = re.compile(r"M*(?:CM)?D?(?:CD)?C*(?:XC)?L?(?:XL)?X*(?:IX)?V?(?:IV)?I*")
 _BRACES = (("{", "}"), ("[", "]"), ("(", ")"))  # tried in this order, as pandoc folds its list
 # A suffix's text in pieces: TeX math ($…$, as pandoc reads it), spaces, single marks, words.
 _PIECES = re.compile(r"\$(?=\S)[^$]*?(?<=\S)\$(?!\d)|\s+|[^\s\w:]|[\w:]+")
+_CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "volume", "段": "paragraph", "行": "line"}
+_CHINESE = re.compile(r"\s*,?\s*第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<unit>[页章节卷段行])")
 _PLURAL = re.compile(r"[-–—,&]|\band\b|\d\s+\d")
 
 
@@ -287,6 +289,10 @@ def split_locator(suffix: Sequence[Inline]) -> Locator:
     tokens = _tokens(nodes)
     found = _Parser(tokens).words()
     if found is None:
+        chinese = _CHINESE.match(nodes[0].text) if nodes and isinstance(nodes[0], Text) else None
+        if chinese:  # our own: "第 7 页", "第 3 章" (pandoc's English terms know none)
+            rest = (Text(nodes[0].text[chinese.end() :]), *nodes[1:]) if chinese.end() < len(nodes[0].text) else nodes[1:]
+            return Locator(_CHINESE_UNITS[chinese.group("unit")], chinese.group("value"), rest)
         return Locator("", "", _maybe_add_comma(nodes))
     label, value, at = found
     rest = _nodes(tokens[at:])

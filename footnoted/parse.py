@@ -253,8 +253,8 @@ class _Converter:
         # `> [@key:quote]` alone: the passage itself is shown, not the words of the citation.
         if len(children) == 1 and isinstance(children[0], Paragraph):
             nodes = [n for n in children[0].children if not (isinstance(n, Text) and not n.text.strip())]
-            if len(nodes) == 1 and isinstance(nodes[0], Cite) and len(nodes[0].items) == 1 and nodes[0].items[0].quote:
-                return PassageQuote(nodes[0], line)
+            if len(nodes) == 1 and isinstance(nodes[0], Cite) and len(nodes[0].items) == 1 and _may_be_quote(nodes[0].items[0]):
+                return PassageQuote(nodes[0], line)  # resolving tells: a key with ':' in it makes it a blockquote again
         return BlockQuote(children, line)
 
     def table(self, tokens: list[Token], line: int) -> TableBlock:
@@ -431,6 +431,11 @@ class _Converter:
         """Where `needle` stands from `start` on (its third character: past the "]("), else `start`."""
         offset = parent.content.find(needle, start)
         return self.locate.inline(parent, offset + 2 if offset >= 0 else start)
+
+
+def _may_be_quote(item: CiteItem) -> bool:
+    """`@key:quote`, or `@{key}:quote`: until the bibliography is read, 'a:b' may be either."""
+    return bool(item.quote) or (not item.braced and ":" in item.key)
 
 
 def _matching_close(tokens: list[Token], index: int) -> int:
