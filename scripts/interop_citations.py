@@ -6,19 +6,27 @@ as pandoc 2.17 reads them: tests/fixtures/pandoc_citations.json) footnoted parse
 does — key, mode, prefix, locator label and value, and the suffix left after the locator — and
 how many cases build: each case's input as a draft, its references as the bibliography, every
 target and `check`, ending in exit 0 or in located errors, never a traceback. With `-v`, each
-difference and each case that does not build.
+difference and each case that does not build; with `--pdf`, the pdf target too; with `--as-is`,
+each draft as pandoc takes it (its own metadata blocks, no title added); with `--builds`, only
+the builds (FOOTNOTED_CODE=/path/to/checkout measures that checkout's code).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import re
+import shutil
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# FOOTNOTED_CODE=/other/checkout measures another version's builds (`--builds` only), e.g. main's.
+sys.path.insert(0, os.environ.get("FOOTNOTED_CODE", str(ROOT)))
 
 from footnoted.parse import parse_essay  # noqa: E402
 from footnoted.tree import (  # noqa: E402
@@ -156,18 +164,101 @@ def matching(expected: list[dict], ours: list[dict]) -> int:
     return sum(1 for index in range(len(expected)) if index not in bad)
 
 
+def references_of(markdown: str) -> list:
+    """The CSL entries of a case's metadata blocks (`references:`), as written."""
+    import yaml
+
+    entries: list = []
+    for block in _YAML_BLOCK.finditer(markdown):
+        text = re.sub(r"(?m)^(?:---|\.\.\.)[ \t]*$", "", block.group())
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("references"), list):
+            entries += data["references"]
+    return entries
+
+
+class Built:
+    """How one case went: each command's exit code, and the traceback of any that crashed."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.crashes: dict[str, str] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.crashes and all(code in (0, 1) for code in self.codes.values())
+
+
+def build_case(name: str, markdown: str, keys: set[str], targets: tuple[str, ...], as_is: bool = False) -> Built:
+    """The case as a project: its body as an English draft, its references (and an entry for each
+    key it cites that they lack, as for biblio.bib) as citations/refs.yaml; then each target and
+    `check`, in-process, exactly as `build.py` runs them."""
+    import yaml
+
+    from footnoted.cli import main as cli_main
+
+    entries = references_of(markdown)
+    ids = {str(e.get("id")) for e in entries if isinstance(e, dict)}
+    entries += [{"id": key, "type": "book", "title": f"Entry {key}"} for key in sorted(keys - ids)]
+    built = Built()
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        (project / "essay").mkdir()
+        (project / "citations").mkdir()
+        draft = markdown if as_is else f"---\ntitle: {name}\nlang: en\n---\n{body_of(markdown)}"
+        (project / "essay" / f"{name}.md").write_text(draft, encoding="utf-8")
+        (project / "citations" / "refs.yaml").write_text(
+            yaml.safe_dump({"references": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        commands = {target: ["--target", target] for target in targets}
+        commands["check"] = ["check"]
+        previous = Path.cwd()
+        os.chdir(project)
+        try:
+            for label, args in commands.items():
+                out = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                        built.codes[label] = cli_main(args)
+                except BaseException as exc:  # noqa: BLE001 - a crash is what we count
+                    if isinstance(exc, KeyboardInterrupt):
+                        raise
+                    built.crashes[label] = "".join(traceback.format_exception(exc))
+                    built.codes[label] = -1
+        finally:
+            os.chdir(previous)
+            shutil.rmtree(project / "build", ignore_errors=True)
+    return built
+
+
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
+    targets = ("blog", "xhs", "pdf") if "--pdf" in argv else ("blog", "xhs")
     fixture = load_fixture()
-    total = same = 0
-    for name, case in fixture["cases"].items():
-        ours = our_citations(case["input"])
-        total += len(case["citations"])
-        same += matching(case["citations"], ours)
-        if verbose:
-            for problem in differences(case["citations"], ours):
-                print(f"{name}: {problem}")
-    print(f"citations parsed as pandoc 2.17 parses them: {same} of {total}")
+    cases = fixture["cases"]
+    if "--builds" not in argv:
+        total = same = 0
+        for name, case in cases.items():
+            ours = our_citations(case["input"])
+            total += len(case["citations"])
+            same += matching(case["citations"], ours)
+            if verbose:
+                for problem in differences(case["citations"], ours):
+                    print(f"{name}: {problem}")
+        print(f"citations parsed as pandoc 2.17 parses them: {same} of {total} ({len(cases)} cases, {fixture['pandoc']})")
+    as_is = "--as-is" in argv  # the draft exactly as pandoc takes it: its own metadata, no title added
+    built = {name: build_case(name, case["input"], {c["key"] for c in case["citations"]}, targets, as_is)
+             for name, case in cases.items()}
+    good = [name for name, b in built.items() if b.ok]
+    clean = [name for name, b in built.items() if b.ok and not any(b.codes.values())]
+    print(f"cases that build ({', '.join(targets)} and check: exit 0, or exit 1 with located errors, "
+          f"no traceback): {len(good)} of {len(built)}; exit 0 everywhere: {len(clean)}")
+    for name, result in built.items():
+        if verbose and not result.ok:
+            for label, crash in result.crashes.items():
+                print(f"--- {name} ({label}):\n{crash.rstrip().splitlines()[-1]}")
     return 0
 
 
