@@ -283,9 +283,14 @@ def _maybe_add_comma(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return (Text(", "), *nodes)
 
 
+_NONE = Locator("", "", ())
+
+
 def split_locator(suffix: Sequence[Inline]) -> Locator:
     """', pp. 33–35, emphasis added' -> Locator('page', '33–35', (Text(', emphasis added'),))."""
     nodes = tuple(suffix)
+    if not nodes:
+        return _NONE
     tokens = _tokens(nodes)
     found = _Parser(tokens).words()
     if found is None:

@@ -362,8 +362,8 @@ class _Converter:
         items = []
         for item in token.meta["items"]:
             item_line, item_col = self.locate.inline(parent, item.offset)
-            prefix = _merge_text(self._inline_run(parent, item.prefix, 0, None, in_link, 1)[0])
-            suffix = _merge_text(self._inline_run(parent, item.suffix, 0, None, in_link, 1)[0])
+            prefix = _merge_text(self._inline_run(parent, item.prefix, 0, None, in_link, 1)[0]) if item.prefix else ()
+            suffix = _merge_text(self._inline_run(parent, item.suffix, 0, None, in_link, 1)[0]) if item.suffix else ()
             if item.suffix_spaced and suffix:
                 suffix = _merge_text([Text(" "), *suffix])
             # pandoc's citeproc takes the locator off the suffix: "chaps. 2-3" is chapter 2-3.

@@ -286,7 +286,7 @@ class _Resolver:
             if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
                 runs = with_suffix(runs, runs_of(item.suffix))
             if position < len(items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                runs = _without_full_stop(runs) + [Run("；" if self.chinese else "; ")]
+                runs = [*_without_full_stop(runs), Run("；" if self.chinese else "; ")]
             sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full, item))
         return tuple(sources)
 

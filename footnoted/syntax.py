@@ -8,7 +8,6 @@ line and column of the draft.
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
@@ -40,6 +39,16 @@ _KEY_PUNCT = frozenset(":.#$%&-+?<>~/")
 _EMAIL_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+")
 _QUOTE_ID = re.compile(r"[\w][\w.-]*")
 _IN_CITE = "footnoted.in_cite"  # env flag: a citation's prefix or suffix holds no citation
+# A bracketed citation's start: '[', a prefix without brackets, then '@' (or `[@]`, an empty key).
+_HEAD = re.compile(r"\[[^\[\]@]*?-?@(\]|;|\{\}|\Z)?")
+_RUNS = {char: re.compile(re.escape(char) + "+") for char in "`*_"}
+_BRACKETS = re.compile(r"[\[\]\\]")
+# Where a prefix or suffix may end, or an inline unit begin: everything else is skipped at once.
+_PREFIX_STOP = re.compile(r"[\];@\\`$\[*_<-]")
+_SUFFIX_STOP = re.compile(r"[;\]\\`$\[*_<]")
+# A citation's brackets hold a few words: past this many characters, a '[' opens none (and a
+# hostile paragraph of unclosed brackets costs no more than this for each).
+MAX_CITATION_CHARS = 5000
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[A-Za-z/][^<>]*)>")
 
 
@@ -122,27 +131,33 @@ def _skip_unit(src: str, pos: int, end: int) -> int:
     char = src[pos]
     if char == "\\" and pos + 1 < end:
         return pos + 2
-    if char == "`":
-        run = len(src[pos:end]) - len(src[pos:end].lstrip("`"))
-        close = src.find("`" * run, pos + run, end)
-        while close >= 0 and src.startswith("`", close + run, end):
-            close = src.find("`" * run, close + run + 1, end)
-        return close + run if close >= 0 else pos + run
-    if char == "$" and pos + 1 < end and not src[pos + 1].isspace():
-        close = src.find("$", pos + 1, end)
-        return close + 1 if close > 0 and not src[close - 1].isspace() else pos + 1
-    if char == "[":
-        index = pos + 1
-        while index < end and src[index] != "]":
-            index = _skip_unit(src, index, end)
-        return index + 1 if index < end else pos + 1
-    if char in "*_":
-        run = len(src[pos:end]) - len(src[pos:end].lstrip(char))
+    if char in "`*_":
+        run = _RUNS[char].match(src, pos, end).end() - pos  # type: ignore[union-attr]
+        if char == "`":
+            close = src.find("`" * run, pos + run, end)
+            while close >= 0 and src.startswith("`", close + run, end):  # a longer run closes nothing
+                close = src.find("`" * run, _RUNS["`"].match(src, close, end).end(), end)  # type: ignore[union-attr]
+            return close + run if close >= 0 else pos + run
         if pos + run < end and not src[pos + run].isspace():
             close = src.find(char * run, pos + run, end)
             if close > 0 and not src[close - 1].isspace():
                 return close + run
         return pos + run
+    if char == "$" and pos + 1 < end and not src[pos + 1].isspace():
+        close = src.find("$", pos + 1, end)
+        return close + 1 if close > 0 and not src[close - 1].isspace() else pos + 1
+    if char == "[":  # to its matching ']', counted (no recursion: brackets may nest deep)
+        depth, index = 0, pos
+        while (found := _BRACKETS.search(src, index, end)) is not None:
+            index = found.start()
+            if src[index] == "\\":
+                index += 2
+                continue
+            depth += 1 if src[index] == "[" else -1
+            index += 1
+            if depth == 0:
+                return index
+        return pos + 1
     if char == "<" and (match := _AUTOLINK.match(src, pos, end)):
         return match.end()
     return pos + 1
@@ -176,20 +191,27 @@ class _RawItem(NamedTuple):
 
 
 def _suffix_end(src: str, pos: int, end: int) -> int:
-    while pos < end and src[pos] not in ";]":
+    while (found := _SUFFIX_STOP.search(src, pos, end)) is not None:
+        pos = found.start()
+        if src[pos] in ";]":
+            return pos
         pos = _skip_unit(src, pos, end)
-    return min(pos, end)
+    return end
 
 
 def _citation(src: str, pos: int, end: int) -> tuple[_RawItem, int] | None:
     """`prefix @key suffix` from `pos`; None when a ']' comes before a key."""
     start = pos
-    while pos < end and not _key_at(src, pos, end):
+    while True:
+        found = _PREFIX_STOP.search(src, pos, end)
+        if found is None:
+            return None
+        pos = found.start()
+        if _key_at(src, pos, end):
+            break
         if src[pos] == "]" or (src[pos] == ";" and _key_at(src, _skip_spnl(src, pos + 1, end), end)):
             return None  # "[p. 33; @b]" is no prefix "p. 33;": after `@a` it is a's suffix
         pos = _skip_unit(src, pos, end)
-    if pos >= end:
-        return None
     suppress = src[pos] == "-"
     at = pos + suppress
     key, quote, braced, key_end = scan_key(src, at, end)  # type: ignore[misc]
@@ -216,6 +238,7 @@ def _citations(src: str, pos: int, end: int) -> tuple[list[_RawItem], int] | Non
 
 def _normal_cite(src: str, start: int, end: int) -> tuple[list[_RawItem], int] | None:
     """`[…]` at `start`: its citations and the offset past ']', or None."""
+    end = min(end, start + MAX_CITATION_CHARS)
     found = _citations(src, _skip_spnl(src, start + 1, end), end)
     if found is None:
         return None
@@ -230,6 +253,7 @@ def _bare_locator(src: str, start: int, end: int) -> tuple[_Span, bool, list[_Ra
     """`[p. 33]` or `[p. 33; @b]` after an in-text key: (its suffix, spaced, more items, past ']')."""
     if start >= end or src[start] != "[" or src.startswith("[^", start):
         return None
+    end = min(end, start + MAX_CITATION_CHARS)
     stop = _suffix_end(src, start + 1, end)
     more: list[_RawItem] = []
     pos = stop
@@ -313,14 +337,17 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
         # lets the link form, and its text then reports the citation inside it; taken as a
         # citation, it broke the link: "[see [@a]](url)" showed its brackets and URL as text.
         return False
-    head = re.match(r"\[[^\[\]@]*?-?@(\]|;|\{\}|\Z)?", src[start:end])
-    if head and head.group(1) is not None:  # `[@]`: a key was meant
-        raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", start + head.end(0) - len(head.group(1)) - 1)
+    head = _HEAD.match(src, start, end)
+    if head is None:
+        # No '@' before a bracket: no citation (pandoc allows "[see [x] @a]"; we do not look so far).
+        return False
+    if head.group(1) is not None:  # `[@]`: a key was meant
+        raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", head.start(1) - 1)
     if start > 0 and src[start - 1] == "!":
         return False  # "Wow![@a]": pandoc reads the brackets as an image's that failed, the key in text
     found = _normal_cite(src, start, end)
     if found is None:
-        if head and src.find("]", start, end) < 0:
+        if src.find("]", start, end) < 0:
             raise CiteSyntaxError("citation is not closed: missing ']'", "cite.unclosed", start)
         return False
     items, stop = found

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # FOOTNOTED_CODE=/other/checkout measures another version's builds (`--builds` only), e.g. main's.
 sys.path.insert(0, os.environ.get("FOOTNOTED_CODE", str(ROOT)))
 
-from footnoted.parse import parse_essay  # noqa: E402
-from footnoted.tree import (  # noqa: E402
+from footnoted.parse import parse_essay
+from footnoted.tree import (
     BlockQuote,
     Break,
     Cite,
@@ -101,7 +101,7 @@ def normalized(text: str) -> str:
 
 def our_citations(markdown: str) -> list[dict]:
     """Every citation of a case as footnoted parses it, in pandoc's order (a note's at its call)."""
-    essay = parse_essay("case.md", f"---\ntitle: t\n---\n{body_of(markdown)}".encode(), Path("."))
+    essay = parse_essay("case.md", f"---\ntitle: t\n---\n{body_of(markdown)}".encode(), Path())
     found: list[dict] = []
     number = [0]
 
@@ -153,8 +153,7 @@ def differences(expected: list[dict], ours: list[dict]) -> list[str]:
                 mine, theirs = normalized(mine), normalized(theirs)
             if mine != theirs:
                 problems.append(f"#{index} @{want['key']}: {field} {got[field]!r}, pandoc {want[field]!r}")
-    for got in ours[len(expected):]:
-        problems.append(f"@{got['key']}: a citation pandoc does not see")
+    problems += [f"@{got['key']}: a citation pandoc does not see" for got in ours[len(expected):]]
     return problems
 
 
@@ -222,7 +221,7 @@ def build_case(name: str, markdown: str, keys: set[str], targets: tuple[str, ...
                 try:
                     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                         built.codes[label] = cli_main(args)
-                except BaseException as exc:  # noqa: BLE001 - a crash is what we count
+                except BaseException as exc:
                     if isinstance(exc, KeyboardInterrupt):
                         raise
                     built.crashes[label] = "".join(traceback.format_exception(exc))

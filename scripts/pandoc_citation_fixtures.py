@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.interop_citations import CORPUS, FIXTURE, case_folders  # noqa: E402
+from scripts.interop_citations import CORPUS, FIXTURE, case_folders
 
 PROBE = ROOT / "tests" / "fixtures" / "locator-probe.csl"
 
@@ -83,7 +83,7 @@ def probe_items(rendered: str) -> list[tuple[str, str, str] | None]:
     """(label, value, the suffix after the locator) of each item: no value, no label."""
     items: list[tuple[str, str, str] | None] = []
     for part in rendered.split("‖"):
-        match = re.search(r"⟦([^|⟧]*)\|(.*?)⟧(.*)", part, re.S)
+        match = re.search(r"⟦([^|⟧]*)\|(.*?)⟧(.*)", part, re.DOTALL)
         if match is None:
             items.append(None)
         else:

@@ -68,10 +68,10 @@ def test_a_key_with_a_colon_is_the_key_when_the_bibliography_has_it(project):
 def test_a_key_that_is_also_a_key_and_quote_is_an_error_showing_both_spellings(project):
     result = build(project, "One [@lee2019:intro].\n", ambiguous_bib())
     assert result.code == 1
-    assert result.err.splitlines() == [
+    assert result.err.splitlines() == [(
         "essay/x.md:5:6: error: '@lee2019:intro' is both the key 'lee2019:intro' and the quote 'intro' of "
-        "'lee2019': write '@{lee2019:intro}' for the key or '@{lee2019}:intro' for the quote [cite.ambiguous-key]",
-    ]
+        "'lee2019': write '@{lee2019:intro}' for the key or '@{lee2019}:intro' for the quote [cite.ambiguous-key]"
+    )]
     # `check` says the same, and so does every target.
     assert run_cli(["check"], project).err.count("[cite.ambiguous-key]") == 1
     assert run_cli(["--target", "xhs"], project).code == 1
@@ -149,9 +149,9 @@ def test_suppress_author_on_xiaohongshu_gives_the_source_without_the_name(projec
     ("[@lee2019, pp. 33--35 and *passim*]", "Ann Lee, “The Book,” Press, 2019, 33–35 and <i>passim</i>."),
     ("[@lee2019, a\\; b]", "Ann Lee, “The Book,” Press, 2019, a; b."),
     ("[*see* @lee2019, p. 2; @smith2020, p. 12, cf. Jones]",
-     "<i>see</i> Ann Lee, “The Book,” Press, 2019, 2; Jane Smith and John Doe, “A study of things,” "
-     "<i>Journal of Things</i> 3, no. 2 (2020): 12, "  # the suffix follows the whole reference, as in pandoc
-     '<a href="https://doi.org/10.1000/xyz123">https://doi.org/10.1000/xyz123</a>, cf. Jones.'),
+     ("<i>see</i> Ann Lee, “The Book,” Press, 2019, 2; Jane Smith and John Doe, “A study of things,” "
+      "<i>Journal of Things</i> 3, no. 2 (2020): 12, "  # the suffix follows the whole reference, as in pandoc
+      '<a href="https://doi.org/10.1000/xyz123">https://doi.org/10.1000/xyz123</a>, cf. Jones.')),
 ])
 def test_notes_print_prefix_locator_and_suffix_as_pandoc_places_them(project, citation, note):
     result = build(project, f"Text {citation}.\n")

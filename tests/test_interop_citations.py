@@ -85,7 +85,7 @@ def _pandoc(markdown: str, *args: str) -> dict:
 def test_pandoc_agrees_on_more_forms(sample, tmp_path):
     from scripts.pandoc_citation_fixtures import canonical, cites, probe_items
 
-    version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True).stdout
+    version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True, check=True).stdout
     if not re.match(r"pandoc 2\.17", version):
         pytest.skip("another pandoc than 2.17")
     plain = cites(_pandoc(sample)["blocks"])
