@@ -185,6 +185,7 @@ class Built:
     def __init__(self) -> None:
         self.codes: dict[str, int] = {}
         self.crashes: dict[str, str] = {}
+        self.cite_errors: set[str] = set()  # the citation diagnostics (`[cite.…]`) of any command
 
     @property
     def ok(self) -> bool:
@@ -221,6 +222,7 @@ def build_case(name: str, markdown: str, keys: set[str], targets: tuple[str, ...
                 try:
                     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                         built.codes[label] = cli_main(args)
+                    built.cite_errors.update(re.findall(r"error: .*\[(cite\.[\w.-]+)\]", out.getvalue()))
                 except BaseException as exc:
                     if isinstance(exc, KeyboardInterrupt):
                         raise
@@ -254,6 +256,9 @@ def main(argv: list[str]) -> int:
     clean = [name for name, b in built.items() if b.ok and not any(b.codes.values())]
     print(f"cases that build ({', '.join(targets)} and check: exit 0, or exit 1 with located errors, "
           f"no traceback): {len(good)} of {len(built)}; exit 0 everywhere: {len(clean)}")
+    cited_wrong = {name: sorted(b.cite_errors) for name, b in built.items() if b.cite_errors}
+    print(f"cases with citation errors ([cite.…]): {len(cited_wrong)}"
+          + "".join(f"\n  {name}: {', '.join(codes)}" for name, codes in cited_wrong.items()) * verbose)
     for name, result in built.items():
         if verbose and not result.ok:
             for label, crash in result.crashes.items():

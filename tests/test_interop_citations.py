@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.interop_citations import CORPUS, differences, load_fixture, our_citations
+from scripts.interop_citations import CORPUS, build_case, differences, load_fixture, our_citations
 
 FIXTURE = load_fixture()
 PROBE = Path(__file__).parent / "fixtures" / "locator-probe.csl"
@@ -58,6 +58,17 @@ def test_the_known_differences_are_still_there():
     for name, problem in KNOWN:
         case = FIXTURE["cases"][name]
         assert problem in differences(case["citations"], our_citations(case["input"]))
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE["cases"]))
+def test_case_builds_with_no_traceback_and_no_false_citation_error(name):
+    """Each case as a draft (its references as the bibliography): blog, xhs and check end in exit 0
+    or located errors. No citation is refused that pandoc reads, but a citation inside a link."""
+    case = FIXTURE["cases"][name]
+    built = build_case(name, case["input"], {c["key"] for c in case["citations"]}, ("blog", "xhs"))
+    assert built.crashes == {}
+    assert set(built.codes.values()) <= {0, 1}
+    assert built.cite_errors == ({"cite.in-link"} if name == "7632-3" else set())  # `[@a](url)`: our rule
 
 
 # --- asked of pandoc itself, where it is installed --------------------------------------------
