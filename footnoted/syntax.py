@@ -109,7 +109,7 @@ def scan_key(src: str, at: int, end: int) -> tuple[str, str, bool, int] | None:
             index += 1
         else:
             break
-    if index < end and src[index] == ":" and (index + 1 == end or src[index + 1] in "];"):
+    if index + 1 < end and src[index] == ":" and src[index + 1] in "];":  # `[@key:]`: a quote id was meant
         raise CiteSyntaxError(f"quote id is empty after '@{src[pos:index]}:'", "cite.empty-quote", at)
     return src[pos:index], "", False, index
 
