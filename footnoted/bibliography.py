@@ -178,8 +178,8 @@ class _EntryReader:
             if item.get(key) not in (None, "") and _wrong_type(item[key]):
                 self.fail(self.at(key), f"'{key}' must be text, not {_kind(item[key])}", "bib.field-type")
         entry_id = str(item.get("id", ""))
-        if ":" in entry_id or re.search(r"\s", entry_id):
-            self.fail(self.at("id"), f"id '{entry_id}' may not contain ':' or spaces", "bib.bad-id")
+        if re.search(r"\s", entry_id):  # ':' is fine: `@a:b` finds the key 'a:b' first (footnoted.resolve)
+            self.fail(self.at("id"), f"id '{entry_id}' may not contain spaces", "bib.bad-id")
         for key, attr in _STRING_FIELDS.items():
             if key in item:
                 fields[attr] = self.string(key)

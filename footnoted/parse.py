@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.disclosure import custom_disclosure_warnings
 from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
+from footnoted.locators import split_locator
 from footnoted.safe_read import (
     MAX_DRAFT_BYTES,
     MAX_IMAGE_BYTES,
@@ -252,8 +253,8 @@ class _Converter:
         # `> [@key:quote]` alone: the passage itself is shown, not the words of the citation.
         if len(children) == 1 and isinstance(children[0], Paragraph):
             nodes = [n for n in children[0].children if not (isinstance(n, Text) and not n.text.strip())]
-            if len(nodes) == 1 and isinstance(nodes[0], Cite) and len(nodes[0].items) == 1 and nodes[0].items[0].quote:
-                return PassageQuote(nodes[0], line)
+            if len(nodes) == 1 and isinstance(nodes[0], Cite) and len(nodes[0].items) == 1 and _may_be_quote(nodes[0].items[0]):
+                return PassageQuote(nodes[0], line)  # resolving tells: a key with ':' in it makes it a blockquote again
         return BlockQuote(children, line)
 
     def table(self, tokens: list[Token], line: int) -> TableBlock:
@@ -361,8 +362,14 @@ class _Converter:
         items = []
         for item in token.meta["items"]:
             item_line, item_col = self.locate.inline(parent, item.offset)
-            items.append(CiteItem(item.key, item.quote, item.prefix, item.locator_label, item.locator,
-                                  item.suffix, item.suppress_author, item_line, item_col))
+            prefix = _merge_text(self._inline_run(parent, item.prefix, 0, None, in_link, 1)[0]) if item.prefix else ()
+            suffix = _merge_text(self._inline_run(parent, item.suffix, 0, None, in_link, 1)[0]) if item.suffix else ()
+            if item.suffix_spaced and suffix:
+                suffix = _merge_text([Text(" "), *suffix])
+            # pandoc's citeproc takes the locator off the suffix: "chaps. 2-3" is chapter 2-3.
+            locator = split_locator(suffix)
+            items.append(CiteItem(item.key, item.quote, prefix, locator.label if locator.value else "", locator.value,
+                                  locator.suffix, item.suppress_author, item_line, item_col, item.braced))
         return Cite(tuple(items), token.meta["in_text"], line, col)
 
     def link(self, parent: Token, token: Token, children: tuple[Inline, ...]) -> Link:
@@ -424,6 +431,11 @@ class _Converter:
         """Where `needle` stands from `start` on (its third character: past the "]("), else `start`."""
         offset = parent.content.find(needle, start)
         return self.locate.inline(parent, offset + 2 if offset >= 0 else start)
+
+
+def _may_be_quote(item: CiteItem) -> bool:
+    """`@key:quote`, or `@{key}:quote`: until the bibliography is read, 'a:b' may be either."""
+    return bool(item.quote) or (not item.braced and ":" in item.key)
 
 
 def _matching_close(tokens: list[Token], index: int) -> int:

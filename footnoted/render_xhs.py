@@ -21,7 +21,7 @@ from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.styles import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import CiteItem, Div, ListBlock, shown
+from footnoted.tree import CiteItem, Div, ListBlock, plain_text, shown
 from footnoted.typography import has_cjk, is_cjk, typeset_text
 
 BODY_LIMIT = 1000  # UTF-16 units, header and hashtags included; the editor's own rule is unpublished
@@ -306,8 +306,9 @@ class _Writer:
             passage = passages[position] if passages is not None else entry.quotes.get(item.quote)
             label, value = _locator(item, passage)
             named = position == 0 and before.rstrip().endswith(short_author(entry, self.chinese))  # @key in text
-            text = " ".join(p for p in (item.prefix, self.short_source(entry, label, value, not named)) if p)
-            texts.append(text + f", {item.suffix}" * bool(item.suffix))
+            with_author = not named and not item.suppress_author  # `[-@key]`: the sentence names them
+            text = " ".join(p for p in (plain_text(item.prefix), self.short_source(entry, label, value, with_author)) if p)
+            texts.append(text + plain_text(item.suffix))  # the suffix brings its own ", " or " "
             if passage:
                 self.pending.append(_Pending(entry, passage, self.short_source(entry, label, value), line))
         words = ("；" if self.chinese else "; ").join(t for t in texts if t)

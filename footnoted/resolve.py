@@ -15,6 +15,7 @@ from footnoted.essay import Essay
 from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
     Block,
+    BlockQuote,
     Blocks,
     Break,
     Cite,
@@ -25,13 +26,16 @@ from footnoted.tree import (
     Link,
     ListBlock,
     NoteRef,
+    Paragraph,
     PassageQuote,
+    RawHtml,
     ResolvedPassage,
     Run,
     Styled,
     TableBlock,
     Text,
     map_inlines,
+    plain_text,
 )
 from footnoted.typography import typeset_blocks, typeset_text
 
@@ -118,8 +122,9 @@ def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> l
     used_keys, used_quotes = set(), set()
     for essay in essays:
         for item in _cite_items(essay):
-            used_keys.add(item.key)
-            used_quotes.add((item.key, item.quote))
+            key, quote, _problem = resolve_key(item, bibliography)
+            used_keys.add(key)
+            used_quotes.add((key, quote))
     problems = []
     for entry in bibliography.entries.values():
         if entry.id not in used_keys:
@@ -129,6 +134,24 @@ def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> l
             if (entry.id, passage.id) not in used_quotes:
                 problems.append(warning(entry.path, passage.line, passage.col, f"quote '{entry.id}:{passage.id}' is never cited", "bib.unused-quote"))
     return problems
+
+
+def resolve_key(item: CiteItem, bibliography: Bibliography) -> tuple[str, str, tuple[str, str] | None]:
+    """(key, quote id, problem) of a citation as written. `@a:b` is the key 'a:b' when the
+    bibliography has it, else the quote 'b' of the key 'a' (quote ids hold no ':'); both at once
+    is ambiguous, a problem (message, code). `@{a:b}` is always the key, `@{a}:b` the quote."""
+    if item.quote or item.braced or ":" not in item.key:
+        return item.key, item.quote, None
+    head, _, tail = item.key.rpartition(":")
+    whole = item.key in bibliography.entries
+    entry = bibliography.entries.get(head)
+    if whole and entry is not None and tail in entry.quotes:
+        message = (f"'@{item.key}' is both the key '{item.key}' and the quote '{tail}' of '{head}': "
+                   f"write '@{{{item.key}}}' for the key or '@{{{head}}}:{tail}' for the quote")
+        return item.key, "", (message, "cite.ambiguous-key")
+    if whole or entry is None:
+        return item.key, "", None
+    return head, tail, None
 
 
 def _cite_items(essay: Essay) -> list[CiteItem]:
@@ -163,7 +186,7 @@ class _Resolver:
         self.notes: list[Note] = []
         self.footnote_numbers: dict[str, int] = {}
         self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
-        self.formatted: dict[tuple[str, str, bool], tuple[Run, ...]] = {}  # see reference()
+        self.formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # see reference()
         self.problems: list[Diagnostic] = []
 
     # --- blocks ---
@@ -175,12 +198,12 @@ class _Resolver:
         )
 
     def passage_quote(self, block: PassageQuote) -> Block:
-        item = block.cite.items[0]
-        found = self.lookup(item)
+        found = self.lookup(block.cite.items[0])
         if not found:
             return block
-        entry, passage = found
-        assert passage is not None
+        entry, passage, item = found
+        if passage is None:  # `> [@a:b]` where 'a:b' is a key: a blockquote holding a citation
+            return self.blocks((BlockQuote((Paragraph((block.cite,), block.line),), block.line),))[0]
         label, value = self.locator_of(item, passage)
         note = self.add_citation_note((item,), block.line, show_passages=False)
         return ResolvedPassage(entry, passage, attribution(entry, label, value, self.chinese), note, block.line)
@@ -211,15 +234,17 @@ class _Resolver:
         if not all(found):
             return []
         lead: list[Inline] = []
+        items = tuple(f[2] for f in found)  # type: ignore[index]
         if cite.in_text:
             entry = found[0][0]  # type: ignore[index]
             lead.append(Text(short_author(entry, self.chinese)))
         if in_note:  # inside an author footnote: the reference joins the note's own text
-            runs = [r for source in self.source_runs(cite.items, show_passages=False) for r in source.runs]
+            sources = self.source_runs(items, show_passages=False)
+            runs = [r for source in sources for r in source.runs]
             if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
                 runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
-            return [*lead, InlineReference(tuple(runs), cite.items)]
-        return [*lead, self.add_citation_note(cite.items, cite.line, show_passages=True)]
+            return [*lead, InlineReference(tuple(runs), tuple(source.item for source in sources))]
+        return [*lead, self.add_citation_note(items, cite.line, show_passages=True)]
 
     def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:
         definition = self.essay.footnotes.get(ref.label)
@@ -249,26 +274,27 @@ class _Resolver:
     def source_runs(self, items: tuple[CiteItem, ...], show_passages: bool) -> tuple[CitedSource, ...]:
         sources = []
         for position, item in enumerate(items):
-            entry, passage = self.lookup(item)  # type: ignore[misc]
+            entry, passage, item = self.lookup(item)  # type: ignore[misc]
             label, value = self.locator_of(item, passage)
             full = entry.id not in self.first_cited
             self.first_cited.setdefault(entry.id, entry)
             # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
-            runs = list(self.reference(entry, locator_text(label, value, self.chinese), short=not full))
+            locator = locator_text(label, value, self.chinese)
+            runs = list(self.reference(entry, locator, short=not full, suppress_author=item.suppress_author))
             if item.prefix:
-                runs.insert(0, Run(item.prefix + " "))
-            if item.suffix:
-                runs.append(Run(" " + item.suffix))
-            if position < len(items) - 1:
-                runs.append(Run("；" if self.chinese else "; "))
+                runs[:0] = [*runs_of(item.prefix), Run(" ")]
+            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
+                runs = with_suffix(runs, runs_of(item.suffix))
+            if position < len(items) - 1:  # "A, 3; B, 5.": one full stop ends the note
+                runs = [*_without_full_stop(runs), Run("；" if self.chinese else "; ")]
             sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full, item))
         return tuple(sources)
 
-    def reference(self, entry: Entry, locator: str, short: bool) -> tuple[Run, ...]:
+    def reference(self, entry: Entry, locator: str, short: bool, suppress_author: bool = False) -> tuple[Run, ...]:
         """A source's reference, formatted once per locator: a book cites the same few often."""
-        key = (entry.id, locator, short)
+        key = (entry.id, locator, short, suppress_author)
         if key not in self.formatted:
-            self.formatted[key] = format_reference(self.style, entry, locator, short=short)
+            self.formatted[key] = format_reference(self.style, entry, locator, short=short, suppress_author=suppress_author)
         return self.formatted[key]
 
     def locator_of(self, item: CiteItem, passage: Passage | None) -> tuple[str, str]:
@@ -280,22 +306,73 @@ class _Resolver:
             return "", passage.locator
         return "", ""
 
-    def lookup(self, item: CiteItem) -> tuple[Entry, Passage | None] | None:
-        entry = self.bibliography.entries.get(item.key)
+    def lookup(self, item: CiteItem) -> tuple[Entry, Passage | None, CiteItem] | None:
+        """The entry and passage a citation names, and the item with its key and quote decided."""
+        key, quote, problem = resolve_key(item, self.bibliography)
+        if problem:
+            self.problems.append(error(self.essay.path, item.line, item.col, *problem))
+            return None
+        entry = self.bibliography.entries.get(key)
         if entry is None:
-            hint = did_you_mean(item.key, self.bibliography.entries)
-            self.problems.append(error(self.essay.path, item.line, item.col, f"unknown citation key '{item.key}'{hint}", "cite.unknown-key"))
+            hint = did_you_mean(key, self.bibliography.entries)
+            self.problems.append(error(self.essay.path, item.line, item.col, f"unknown citation key '{key}'{hint}", "cite.unknown-key"))
             return None
-        if not item.quote:
-            return entry, None
-        passage = entry.quotes.get(item.quote)
+        item = item._replace(key=key, quote=quote, braced=True)  # decided: never split again
+        if not quote:
+            return entry, None, item
+        passage = entry.quotes.get(quote)
         if passage is None:
-            hint = did_you_mean(item.quote, entry.quotes)
+            hint = did_you_mean(quote, entry.quotes)
             self.problems.append(error(self.essay.path, item.line, item.col,
-                f"unknown quote '{item.quote}' in '{item.key}'{hint}", "cite.unknown-quote"))
+                f"unknown quote '{quote}' in '{key}'{hint}", "cite.unknown-quote"))
             return None
-        return entry, passage
+        return entry, passage, item
 
     def unused_footnotes(self) -> list[Diagnostic]:
         return [warning(self.essay.path, f.line, 1, f"footnote '[^{f.label}]' is never called", "footnote.unused")
                 for f in self.essay.footnotes.values() if f.label not in self.footnote_numbers]
+
+
+def runs_of(nodes: tuple[Inline, ...], italic: bool = False) -> list[Run]:
+    """A prefix's or suffix's Markdown as runs: emphasis in italics, a link its words and URL."""
+    runs: list[Run] = []
+    for node in nodes:
+        if isinstance(node, Styled):
+            runs += runs_of(node.children, italic or node.style == "em")
+        elif isinstance(node, Link):
+            runs.append(Run(plain_text(node.children), italic, node.url))
+        elif isinstance(node, Break):
+            runs.append(Run(" ", italic))
+        else:
+            text = plain_text((node,)) if not isinstance(node, RawHtml) else node.html
+            if text:
+                runs.append(Run(text, italic))
+    return runs
+
+
+def _without_full_stop(runs: list[Run]) -> list[Run]:
+    """The reference without its closing full stop ("et al." keeps its own)."""
+    runs = list(runs)
+    while runs and not runs[-1].text:
+        runs.pop()
+    if runs and runs[-1].text.endswith(".”") and not runs[-1].url:
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-2] + "”")
+    elif runs and runs[-1].text.endswith(".") and not runs[-1].url and not runs[-1].text.endswith("et al."):
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
+        if not runs[-1].text:
+            runs.pop()
+    return runs
+
+
+def with_suffix(reference: list[Run], suffix: list[Run]) -> list[Run]:
+    """The suffix inside the note's full stop: "Title, 33, emphasis added.", not "Title, 33. emphasis added".
+    A comma goes inside closing quotes, as pandoc's English notes set it: "“Title,” passim."."""
+    runs = _without_full_stop(reference)
+    if runs and runs[-1].text.endswith("”") and suffix and suffix[0].text.startswith(",") and not suffix[0].italic:
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1] + ",”")
+        suffix = [suffix[0]._replace(text=suffix[0].text[1:]), *suffix[1:]]
+    runs += [r for r in suffix if r.text]
+    ending = "".join(r.text for r in suffix).rstrip()
+    if not ending.endswith((".", "?", "!", "…", "。", "？", "！")):
+        runs.append(Run("."))
+    return runs

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from footnoted.bibliography import Date, Entry, Name
+from footnoted.locators import short_label
 from footnoted.tree import Run
 
 GB_TYPE_CODES = {
@@ -34,13 +35,15 @@ def is_chinese_source(entry: Entry) -> bool:
 
 
 def locator_text(label: str, value: str, chinese: bool) -> str:
-    """A locator as it stands after a reference: '755', 'chap. 2', '00:23:57'."""
+    """A locator as it stands after a reference: '755', 'chap. 2', 'chaps. 2–3', '00:23:57'.
+    A page goes bare, as Chicago and GB/T set it; other places take the locale's short term,
+    plural for a range or a list."""
     if not value:
         return ""
     if label in ("page", ""):
         return value
     chinese_form = _CHINESE_LOCATORS.get(label) if chinese else None
-    return chinese_form.format(value) if chinese_form else f"{label} {value}"
+    return chinese_form.format(value) if chinese_form else f"{short_label(label, value)} {value}"
 
 
 # --- names --------------------------------------------------------------------
@@ -114,9 +117,9 @@ def _link_runs(entry: Entry) -> list[Run]:
     return []
 
 
-def gb_reference(entry: Entry, locator: str = "", short: bool = False) -> tuple[Run, ...]:
+def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_author: bool = False) -> tuple[Run, ...]:
     code = GB_TYPE_CODES.get(entry.type, "Z")
-    authors = gb_authors(entry)
+    authors = "" if suppress_author else gb_authors(entry)
     head = _end_sentence(authors) + " " if authors else ""
     if short:  # the same authors (three at most), the title and the place: no venue, no link
         tail = f": {locator}." if locator else "."
@@ -197,15 +200,20 @@ def _short_title(title: str) -> str:
     return " ".join(words[:5]).rstrip(",;:")
 
 
-def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibliography: bool = False) -> tuple[Run, ...]:
+def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibliography: bool = False,
+                      suppress_author: bool = False) -> tuple[Run, ...]:
+    """A note (full or short) or a bibliography entry. `suppress_author`: the sentence names the
+    author already (`[-@key]`), so the note starts at the title."""
     sep = ". " if bibliography else ", "
     authors = (_chicago_bib_authors(entry) if bibliography else _chicago_note_authors(entry)) if entry.authors else ""
+    if suppress_author:
+        authors = ""
     if bibliography and authors:
         authors = _end_sentence(authors)[:-1]
     if short:
-        names = short_author(entry, running_chinese=False)
+        names = "" if suppress_author else short_author(entry, running_chinese=False) + ", "
         title = _short_title(entry.title)
-        return (Run(f"{names}, “{title},” {locator}." if locator else f"{names}, “{title}.”"),)
+        return (Run(f"{names}“{title},” {locator}." if locator else f"{names}“{title}.”"),)
     runs: list[Run] = [Run(f"{authors}{sep}" if authors else "")]
     close = ".”" if bibliography else ",”"
     runs.append(Run(f"“{entry.title}{close} "))
@@ -234,10 +242,11 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     return tuple(r for r in runs if r.text)
 
 
-def format_reference(style: str, entry: Entry, locator: str = "", short: bool = False) -> tuple[Run, ...]:
+def format_reference(style: str, entry: Entry, locator: str = "", short: bool = False,
+                     suppress_author: bool = False) -> tuple[Run, ...]:
     if style == "chicago":
-        return chicago_reference(entry, locator, short)
-    return gb_reference(entry, locator, short)
+        return chicago_reference(entry, locator, short, suppress_author=suppress_author)
+    return gb_reference(entry, locator, short, suppress_author)
 
 
 def format_bibliography_entry(style: str, entry: Entry) -> tuple[Run, ...]:

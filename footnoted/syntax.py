@@ -8,11 +8,11 @@ line and column of the draft.
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -24,48 +24,43 @@ MAX_NESTING = 100
 MAX_INLINE_NESTING = 20
 
 # --- citations --------------------------------------------------------------
+#
+# Pandoc's grammar (its Markdown reader, 2.17): `[prefix @key suffix; …]`, `@key`, `@key [suffix]`,
+# `@key [suffix; @more]` and `@key [@more]`, keys with internal punctuation or braced (`@{…}`),
+# `-@key` for a citation without the author's name (in brackets and, as later pandoc, outside).
+# Prefixes and suffixes are Markdown: the rule parses them as inlines in place, so their tokens
+# keep their offsets in the source. The key is kept as written: whether `@a:b` is the key 'a:b'
+# or the quote 'b' of the key 'a' only the bibliography can tell (footnoted.resolve decides).
 
-# Pandoc's citation keys: a letter, digit or _ first, then internal punctuation allowed.
-_KEY = r"[\w][\w.#$%&+?<>~/-]*"
-_KEY_RE = re.compile(rf"(?:\{{(?P<braced>[^}}]+)\}}|(?P<key>{_KEY}))(?::(?P<quote>[\w][\w.-]*)?)?")
-_TRAILING_PUNCT = ".#$%&+?<>~/-"
-_EMAIL_BEFORE = re.compile(r"[A-Za-z0-9._%+-]")
+# Between two key characters a key may hold these; "//" after ':' or '/' lets a URL be a key.
+_KEY_PUNCT = frozenset(":.#$%&-+?<>~/")
+# '@' after these is an e-mail address or a handle, not a citation (ASCII only: Chinese text may
+# stand against a citation with no space).
+_EMAIL_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+")
+_QUOTE_ID = re.compile(r"[\w][\w.-]*")
+_IN_CITE = "footnoted.in_cite"  # env flag: a citation's prefix or suffix holds no citation
+# A bracketed citation's start: '[', a prefix without brackets, then '@' (or `[@]`, an empty key).
+_HEAD = re.compile(r"\[[^\[\]@]*?-?@(\]|;|\{\}|\Z)?")
+_RUNS = {char: re.compile(re.escape(char) + "+") for char in "`*_"}
+_BRACKETS = re.compile(r"[\[\]\\]")
+# Where a prefix or suffix may end, or an inline unit begin: everything else is skipped at once.
+_PREFIX_STOP = re.compile(r"[\];@\\`$\[*_<-]")
+_SUFFIX_STOP = re.compile(r"[;\]\\`$\[*_<]")
+# A citation's brackets hold a few words: past this many characters, a '[' opens none (and a
+# hostile paragraph of unclosed brackets costs no more than this for each).
+MAX_CITATION_CHARS = 5000
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[A-Za-z/][^<>]*)>")
 
-LOCATOR_TERMS = {
-    "book": "book", "bk": "book", "chapter": "chapter", "chap": "chapter", "ch": "chapter",
-    "column": "column", "col": "column", "figure": "figure", "fig": "figure",
-    "folio": "folio", "fol": "folio", "number": "number", "no": "number", "line": "line",
-    "l": "line", "ll": "line", "note": "note", "n": "note", "opus": "opus", "op": "opus",
-    "page": "page", "pages": "page", "p": "page", "pp": "page", "paragraph": "paragraph",
-    "para": "paragraph", "¶": "paragraph", "part": "part", "pt": "part", "section": "section",
-    "sec": "section", "§": "section", "sub verbo": "sub verbo", "s.v": "sub verbo",
-    "verse": "verse", "v": "verse", "vv": "verse", "volume": "volume", "vol": "volume",
-    "table": "table", "tab": "table",
-}
-_CHINESE_UNITS = {"页": "page", "章": "chapter", "节": "section", "卷": "volume", "段": "paragraph", "行": "line"}
-
-
-@cache
-def _locator_patterns() -> tuple[tuple[re.Pattern[str], str | None], ...]:
-    """Compiled on the first locator, not at import: the terms in any case cost 1 ms to compile,
-    and many essays cite passages (their page is in the bibliography), never a locator."""
-    terms = "|".join(sorted((re.escape(t) for t in LOCATOR_TERMS), key=len, reverse=True))
-    value = r"[\w:–—-]+(?:\s*[,&]\s*\d[\w:–—-]*)*"
-    return (
-        (re.compile(r"第?\s*(?P<value>\d+(?:\s*[-–—]\s*\d+)?)\s*(?P<term>[页章节卷段行])(?P<rest>.*)\Z", re.S), None),
-        (re.compile(rf"(?P<term>{terms})\.?\s*(?P<value>{value})(?P<rest>.*)\Z", re.S | re.I), None),
-        (re.compile(r"(?P<value>\d+(?:\s*[-–—]\s*\d+)?)(?P<rest>(?:\s*[,;].*)?)\Z", re.S), "page"),
-    )
 
 class ParsedItem(NamedTuple):
-    key: str
-    quote: str
-    prefix: str
-    locator_label: str
-    locator: str
-    suffix: str
+    key: str  # as written, without braces: 'a:b' may still be key 'a' with quote 'b'
+    quote: str  # named explicitly, `@{key}:quote`; else ""
+    braced: bool  # `@{…}`: the whole is the key, never split at ':'
     suppress_author: bool
-    offset: int  # of the '@' in the inline source
+    prefix: list  # inline tokens (markdown-it), in place in the source
+    suffix: list
+    suffix_spaced: bool  # the suffix was written after a space: `[@a p. 3]`, not `[@a, p. 3]`
+    offset: int  # of the '@' (or the '-' before it) in the inline source
 
 
 class CiteSyntaxError(ValueError):
@@ -74,62 +69,248 @@ class CiteSyntaxError(ValueError):
         self.code, self.offset = code, offset
 
 
-def split_locator(text: str) -> tuple[str, str, str]:
-    """', pp. 33–35, emphasis added' -> ('page', '33–35', 'emphasis added')."""
-    text = text.strip().removeprefix(",").strip()
-    if not text:  # [@key] alone
-        return "", "", ""
-    for pattern, label in _locator_patterns():
-        match = pattern.match(text)
-        if match:
-            term = label or _CHINESE_UNITS.get(match.group("term")) or LOCATOR_TERMS[match.group("term").lower()]
-            return term, match.group("value").strip(), match.group("rest").strip().removeprefix(",").strip()
-    return "", "", text
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
-def parse_key(src: str, at: int) -> tuple[str, str, int]:
-    """Parse the key after '@' at `at`; return (key, quote id, end offset)."""
-    match = _KEY_RE.match(src, at + 1)
-    if not match:
-        raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", at)
-    key = match.group("braced") or match.group("key")
-    end = match.end()
-    if match.group("key") and not match.group("quote"):
-        stripped = key.rstrip(_TRAILING_PUNCT)
-        end -= len(key) - len(stripped)
-        key = stripped
-    if match.group(0).endswith(":"):
-        raise CiteSyntaxError(f"quote id is empty after '@{key}:'", "cite.empty-quote", at)
-    quote = match.group("quote") or ""
-    quote = quote.rstrip(".-")
-    if match.group("quote"):
-        end = match.start("quote") + len(quote)
-    return key.strip(), quote, end
-
-
-def parse_bracketed(src: str, start: int, end: int) -> list[ParsedItem] | None:
-    """Items of `[see @a, p. 3; @b]` between start ('[') and end (']'), or None if not a citation."""
-    items = []
-    offset = start + 1
-    for part in src[start + 1 : end].split(";"):
-        at = part.find("@")
-        if at < 0 or (at > 0 and _EMAIL_BEFORE.match(part[at - 1]) and part[at - 1] != "-"):
+def scan_key(src: str, at: int, end: int) -> tuple[str, str, bool, int] | None:
+    """The key after '@' at `at`: (key, explicit quote, braced, end offset), or None."""
+    pos = at + 1
+    if pos < end and src[pos] == "{":
+        depth, index = 0, pos
+        while index < end:
+            char = src[index]
+            if char.isspace():
+                return None
+            depth += (char == "{") - (char == "}")
+            if depth == 0:
+                break
+            index += 1
+        else:
             return None
-        suppress = at > 0 and part[at - 1] == "-"
-        prefix = part[: at - 1 if suppress else at].strip()
-        key, quote, key_end = parse_key(src, offset + at)
-        label, locator, suffix = split_locator(src[key_end : offset + len(part)])
-        items.append(ParsedItem(key, quote, prefix, label, locator, suffix, suppress, offset + at))
-        offset += len(part) + 1
-    return items
+        key, stop = src[pos + 1 : index], index + 1
+        if not key:
+            raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", at)
+        quote = ""
+        if stop + 1 < end and src[stop] == ":" and (match := _QUOTE_ID.match(src, stop + 1, end)):
+            quote = match.group().rstrip(".-")
+            stop = stop + 1 + len(quote)
+        return key, quote, True, stop
+    if pos >= end or not _word(src[pos]):
+        return None
+    index = pos + 1
+    while index < end:
+        char = src[index]
+        if _word(char):
+            index += 1
+        elif char in _KEY_PUNCT and index + 1 < end and _word(src[index + 1]):
+            index += 2
+        elif char in ":/" and index + 1 < end and src[index + 1] == "/":
+            index += 1
+        else:
+            break
+    if index + 1 < end and src[index] == ":" and src[index + 1] in "];":  # `[@key:]`: a quote id was meant
+        raise CiteSyntaxError(f"quote id is empty after '@{src[pos:index]}:'", "cite.empty-quote", at)
+    return src[pos:index], "", False, index
+
+
+def _key_at(src: str, pos: int, end: int) -> bool:
+    """Does a citation key (`@key`, `-@key`) start at `pos`, where pandoc allows one?"""
+    if src.startswith("-@", pos, end):
+        pos += 1
+    elif not src.startswith("@", pos, end):
+        return False
+    if pos > 0 and src[pos - 1] in _EMAIL_BEFORE:
+        return False
+    return scan_key(src, pos, end) is not None
+
+
+def _skip_unit(src: str, pos: int, end: int) -> int:
+    """Past one inline unit at `pos`: an escape, a code span, math, a bracketed group, an emphasis,
+    an autolink or tag, else one character. A ';' or ']' inside a unit does not end a citation."""
+    char = src[pos]
+    if char == "\\" and pos + 1 < end:
+        return pos + 2
+    if char in "`*_":
+        run = _RUNS[char].match(src, pos, end).end() - pos  # type: ignore[union-attr]
+        if char == "`":
+            close = src.find("`" * run, pos + run, end)
+            while close >= 0 and src.startswith("`", close + run, end):  # a longer run closes nothing
+                close = src.find("`" * run, _RUNS["`"].match(src, close, end).end(), end)  # type: ignore[union-attr]
+            return close + run if close >= 0 else pos + run
+        if pos + run < end and not src[pos + run].isspace():
+            close = src.find(char * run, pos + run, end)
+            if close > 0 and not src[close - 1].isspace():
+                return close + run
+        return pos + run
+    if char == "$" and pos + 1 < end and not src[pos + 1].isspace():
+        close = src.find("$", pos + 1, end)
+        return close + 1 if close > 0 and not src[close - 1].isspace() else pos + 1
+    if char == "[":  # to its matching ']', counted (no recursion: brackets may nest deep)
+        depth, index = 0, pos
+        while (found := _BRACKETS.search(src, index, end)) is not None:
+            index = found.start()
+            if src[index] == "\\":
+                index += 2
+                continue
+            depth += 1 if src[index] == "[" else -1
+            index += 1
+            if depth == 0:
+                return index
+        return pos + 1
+    if char == "<" and (match := _AUTOLINK.match(src, pos, end)):
+        return match.end()
+    return pos + 1
+
+
+def _skip_spnl(src: str, pos: int, end: int) -> int:
+    """Spaces, and at most one line end among them (pandoc's spnl)."""
+    while pos < end and src[pos] in " \t":
+        pos += 1
+    if pos < end and src[pos] == "\n":
+        pos += 1
+        while pos < end and src[pos] in " \t":
+            pos += 1
+    return pos
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+class _RawItem(NamedTuple):
+    key: str
+    quote: str
+    braced: bool
+    suppress_author: bool
+    prefix: _Span
+    suffix: _Span
+    suffix_spaced: bool
+    offset: int
+
+
+def _suffix_end(src: str, pos: int, end: int) -> int:
+    while (found := _SUFFIX_STOP.search(src, pos, end)) is not None:
+        pos = found.start()
+        if src[pos] in ";]":
+            return pos
+        pos = _skip_unit(src, pos, end)
+    return end
+
+
+def _citation(src: str, pos: int, end: int) -> tuple[_RawItem, int] | None:
+    """`prefix @key suffix` from `pos`; None when a ']' comes before a key."""
+    start = pos
+    while True:
+        found = _PREFIX_STOP.search(src, pos, end)
+        if found is None:
+            return None
+        pos = found.start()
+        if _key_at(src, pos, end):
+            break
+        if src[pos] == "]" or (src[pos] == ";" and _key_at(src, _skip_spnl(src, pos + 1, end), end)):
+            return None  # "[p. 33; @b]" is no prefix "p. 33;": after `@a` it is a's suffix
+        pos = _skip_unit(src, pos, end)
+    suppress = src[pos] == "-"
+    at = pos + suppress
+    key, quote, braced, key_end = scan_key(src, at, end)  # type: ignore[misc]
+    stop = _suffix_end(src, key_end, end)
+    spaced = key_end < stop and src[key_end].isspace()
+    item = _RawItem(key, quote, braced, suppress, _Span(start, pos), _Span(key_end, stop), spaced, pos)
+    return item, stop
+
+
+def _citations(src: str, pos: int, end: int) -> tuple[list[_RawItem], int] | None:
+    """pandoc's citeList: citations separated by ';'. Returns them and where the list stops."""
+    items = []
+    while True:
+        found = _citation(src, pos, end)
+        if found is None:
+            return None
+        item, pos = found
+        items.append(item)
+        if pos < end and src[pos] == ";":
+            pos = _skip_spnl(src, pos + 1, end)
+            continue
+        return items, pos
+
+
+def _normal_cite(src: str, start: int, end: int) -> tuple[list[_RawItem], int] | None:
+    """`[…]` at `start`: its citations and the offset past ']', or None."""
+    end = min(end, start + MAX_CITATION_CHARS)
+    found = _citations(src, _skip_spnl(src, start + 1, end), end)
+    if found is None:
+        return None
+    items, pos = found
+    pos = _skip_spnl(src, pos, end)
+    if pos < end and src[pos] == "]":
+        return items, pos + 1
+    return None
+
+
+def _bare_locator(src: str, start: int, end: int) -> tuple[_Span, bool, list[_RawItem], int] | None:
+    """`[p. 33]` or `[p. 33; @b]` after an in-text key: (its suffix, spaced, more items, past ']')."""
+    if start >= end or src[start] != "[" or src.startswith("[^", start):
+        return None
+    end = min(end, start + MAX_CITATION_CHARS)
+    stop = _suffix_end(src, start + 1, end)
+    more: list[_RawItem] = []
+    pos = stop
+    if pos < end and src[pos] == ";":
+        found = _citations(src, _skip_spnl(src, pos + 1, end), end)
+        if found is None:
+            return None
+        more, pos = found
+    pos = _skip_spnl(src, pos, end)
+    if pos >= end or src[pos] != "]" or (pos + 1 < end and src[pos + 1] in "[("):
+        return None
+    spaced = start + 1 < stop and src[start + 1].isspace()
+    return _Span(start + 1, stop), spaced, more, pos + 1
+
+
+def _inline_tokens(state: StateInline, span: _Span, trim: bool = True) -> list:
+    """The Markdown of a prefix or suffix, parsed in place: its tokens keep their source offsets."""
+    start, end = span
+    if trim:
+        while start < end and state.src[start].isspace():
+            start += 1
+        while end > start and state.src[end - 1].isspace():
+            end -= 1
+    if start >= end:
+        return []
+    tokens: list = []
+    # Parsed as a string of its own (markdown-it's text rule reads past posMax to the next
+    # terminator); the offsets our rules record are then moved back to the draft's.
+    nested = StateInline(state.src[start:end], state.md, state.env, tokens)
+    state.env[_IN_CITE] = True
+    try:
+        state.md.inline.tokenize(nested)
+        for rule in state.md.inline.ruler2.getRules(""):
+            rule(nested)
+    finally:
+        state.env[_IN_CITE] = False
+    for token in tokens:
+        if token.type == "text_special":  # an escape: markdown-it's core joins these into text later
+            token.type = "text"
+        if token.meta and "offset" in token.meta:
+            token.meta = {**token.meta, "offset": token.meta["offset"] + start}
+    return tokens
+
+
+def _parsed(state: StateInline, raw: _RawItem) -> ParsedItem:
+    return ParsedItem(raw.key, raw.quote, raw.braced, raw.suppress_author, _inline_tokens(state, raw.prefix),
+                      _inline_tokens(state, raw.suffix), raw.suffix_spaced, raw.offset)
 
 
 def cite_rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
+    if state.env.get(_IN_CITE):
+        return False
     try:
         if src[pos] == "[":
             return _bracketed(state, silent)
-        if src[pos] == "@":
+        if src[pos] in "@-":
             return _in_text(state, silent)
     except CiteSyntaxError as exc:
         if not silent:
@@ -150,55 +331,86 @@ def _skip_past_error(src: str, pos: int, maximum: int) -> int:
 
 
 def _bracketed(state: StateInline, silent: bool) -> bool:
-    src, start = state.src, state.pos
+    src, start, end = state.src, state.pos, state.posMax
     if src.startswith("[^", start) or silent:
         # Only a link's label is scanned silently. Seen as the brackets it is, a citation there
         # lets the link form, and its text then reports the citation inside it; taken as a
         # citation, it broke the link: "[see [@a]](url)" showed its brackets and URL as text.
         return False
-    head = re.match(r"\[[^\[\]@]*?-?@", src[start : state.posMax])
-    if not head:
+    head = _HEAD.match(src, start, end)
+    if head is None:
+        # No '@' before a bracket: no citation (pandoc allows "[see [x] @a]"; we do not look so far).
         return False
-    end = src.find("]", start, state.posMax)
-    nested = src.find("[", start + 1, state.posMax)
-    if end < 0 or (0 <= nested < end):
-        raise CiteSyntaxError("citation is not closed: missing ']'", "cite.unclosed", start)
-    if src.startswith("(", end + 1):  # "[@a][@b]" is two citations, not a reference link
-        return False  # [text @x](url) is a link whose words hold an '@'
-    items = parse_bracketed(src, start, end)
-    if items is None:
+    if head.group(1) is not None:  # `[@]`: a key was meant
+        raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", head.start(1) - 1)
+    if start > 0 and src[start - 1] == "!":
+        return False  # "Wow![@a]": pandoc reads the brackets as an image's that failed, the key in text
+    found = _normal_cite(src, start, end)
+    if found is None:
+        if src.find("]", start, end) < 0:
+            raise CiteSyntaxError("citation is not closed: missing ']'", "cite.unclosed", start)
         return False
-    if not silent:
-        token = state.push("cite", "", 0)
-        token.meta = {"items": items, "in_text": False, "offset": start}
-    state.pos = end + 1
+    items, stop = found
+    if src.startswith(("(", "{"), stop):  # "[@a][@b]" is two citations, not a reference link
+        return False  # [text @x](url) is a link whose words hold an '@'; [@a]{.c} is a span
+    token = state.push("cite", "", 0)
+    token.meta = {"items": [_parsed(state, item) for item in items], "in_text": False, "offset": start}
+    state.pos = stop
     return True
 
 
 def _in_text(state: StateInline, silent: bool) -> bool:
-    src, start = state.src, state.pos
-    if start > 0 and _EMAIL_BEFORE.match(src[start - 1]):
-        return False  # an e-mail address, not a citation
-    if start + 1 >= state.posMax or not re.match(r"[\w{]", src[start + 1]):
+    src, start, end = state.src, state.pos, state.posMax
+    suppress = src[start] == "-"
+    at = start + suppress
+    if not src.startswith("@", at) or (at > 0 and src[at - 1] in _EMAIL_BEFORE):
+        return False  # an e-mail address, or a '-' that is only a '-'
+    if suppress and start > 0 and _word(src[start - 1]):
+        return False  # "x-@a": the '-' belongs to the word; the '@' is tried next, on its own
+    if at + 1 < end and src[at + 1] == "{" and src.startswith("{}", at + 1):
+        raise CiteSyntaxError("citation key is empty after '@'", "cite.empty-key", at)
+    scanned = scan_key(src, at, end)
+    if scanned is None:
         return False  # a lone '@' is just a character in running text
-    key, quote, end = parse_key(src, start)
-    label = locator = suffix = ""
-    bracket = re.match(r" ?\[([^\[\]@]*)\]", src[end : state.posMax])
-    if bracket and not src.startswith(("(", "["), end + bracket.end()):
-        label, locator, suffix = split_locator(bracket.group(1))
-        end += bracket.end()
-    if not silent:
-        item = ParsedItem(key, quote, "", label, locator, suffix, False, start)
-        token = state.push("cite", "", 0)
-        token.meta = {"items": [item], "in_text": True, "offset": start}
-    state.pos = end
+    if silent:
+        return False
+    key, quote, braced, stop = scanned
+    if key in state.env.get(_EXAMPLES, ()):
+        return False
+    first = _RawItem(key, quote, braced, suppress, _Span(at, at), _Span(stop, stop), False, start)
+    items = [first]
+    after = _skip_spnl(src, stop, end)
+    more = _normal_cite(src, after, end) if src.startswith("[", after) and not src.startswith("[^", after) else None
+    bare = None if more else _bare_locator(src, after, end)
+    if more and not src.startswith(("(", "["), more[1]):
+        items += more[0]
+        stop = more[1]
+    elif bare:
+        suffix, spaced, rest, stop = bare
+        items = [first._replace(suffix=suffix, suffix_spaced=spaced), *rest]
+    token = state.push("cite", "", 0)
+    # `-@key` is a citation whose note leaves out the author: the sentence does not name them.
+    token.meta = {"items": [_parsed(state, item) for item in items], "in_text": not suppress, "offset": start}
+    state.pos = stop
     return True
 
 
+_EXAMPLE_MARKER = re.compile(r"(?m)^[ \t>]*\(@([\w-]+)\)(?:[ \t]|$)")
+_EXAMPLES = "footnoted.examples"
+
+
+def example_labels_rule(state: StateCore) -> None:
+    """pandoc's numbered examples: after a list item `(@good)`, `@good` names the example, not a source."""
+    state.env[_EXAMPLES] = frozenset(_EXAMPLE_MARKER.findall(state.src)) if "(@" in state.src else frozenset()
+
+
 def cite_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.before("inline", "example_labels", example_labels_rule)
     md.inline.ruler.before("link", "cite", cite_rule)
     md.inline.add_terminator_char("@")
 
+
+# --- locators, as pandoc's citeproc finds them in a suffix -------------------------------------
 
 # --- provenance marks -------------------------------------------------------
 

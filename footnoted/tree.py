@@ -62,15 +62,20 @@ class RawHtml(NamedTuple):
 
 
 class CiteItem(NamedTuple):
+    """One source of a citation. Parsed, `key` is as written: `@a:b` may be the key 'a:b' or the
+    quote 'b' of the key 'a', which only the bibliography tells (footnoted.resolve decides, and
+    hands on items whose `key` is the entry's id and `quote` the passage's)."""
+
     key: str
-    quote: str = ""  # a quote id: @key:quote
-    prefix: str = ""
+    quote: str = ""  # a quote id: `@{key}:quote`, or `@key:quote` once resolved
+    prefix: Inlines = ()  # Markdown, as the writer wrote it
     locator_label: str = ""  # "page", "chapter", …; "" when no locator
     locator: str = ""
-    suffix: str = ""
+    suffix: Inlines = ()  # what follows the locator: ", emphasis added", " and *passim*"
     suppress_author: bool = False
     line: int = 0
     col: int = 0
+    braced: bool = False  # `@{…}`: the key whole, never a key and a quote
 
 
 class Cite(NamedTuple):

@@ -22,7 +22,7 @@ def test_gb7714_full_then_short_with_locators_and_prefixes(project):
     assert notes_of(project) == [
         'SMITH J, DOE J. A study of things[J]. Journal of Things, 2020, 3(2): 12. '
         '<a href="https://doi.org/10.1000/xyz123">DOI:10.1000/xyz123</a>.',
-        "见 SMITH J, DOE J. A study of things[J]: 14–15.；LEE A. The Book[M]. Press, 2019: 第 3 章.",
+        "见 SMITH J, DOE J. A study of things[J]: 14–15；LEE A. The Book[M]. Press, 2019: 第 3 章.",
     ]
 
 

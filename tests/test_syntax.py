@@ -26,19 +26,35 @@ def dump_inline(node) -> str:
     if kind == "cite":
         items = []
         for item in node.items:
-            parts = [f'prefix="{item.prefix}"'] if item.prefix else []
+            parts = [f'prefix="{markup(item.prefix)}"'] if item.prefix else []
             parts.append(f"key={item.key}")
             if item.quote:
                 parts.append(f"quote={item.quote}")
             if item.locator:
                 parts.append(f"locator={item.locator_label}:{item.locator}")
             if item.suffix:
-                parts.append(f'suffix="{item.suffix}"')
+                parts.append(f'suffix="{markup(item.suffix)}"')
             if item.suppress_author:
                 parts.append("suppress-author")
             items.append(" ".join(parts))
         return f"cite{' in-text' if node.in_text else ''} [{' | '.join(items)}]"
     return kind
+
+
+def markup(nodes: Inlines) -> str:
+    """A citation's prefix or suffix in one line: its text, emphasis as *…*, code as `…`."""
+    out = []
+    for node in nodes:
+        if node.kind == "styled":
+            mark = {"em": "*", "strong": "**", "del": "~~"}[node.style]
+            out.append(mark + markup(node.children) + mark)
+        elif node.kind == "code":
+            out.append(f"`{node.text}`")
+        elif node.kind == "link":
+            out.append(f"[{markup(node.children)}]({node.url})")
+        else:
+            out.append(getattr(node, "text", "") or " ")
+    return "".join(out)
 
 
 def dump_inlines(nodes: Inlines) -> list[str]:
@@ -54,7 +70,7 @@ def dump_blocks(blocks: Blocks) -> list[str]:
             lines.append(f"code_block {block.text!r}".replace("'", '"'))
         elif block.kind == "passage_quote":
             item = block.cite.items[0]
-            lines.append(f"passage {item.key}:{item.quote}")
+            lines.append(f"passage {item.key}" + f":{item.quote}" * bool(item.quote))
         elif block.kind == "blockquote":
             inner = [line for b in block.children for line in dump_inlines(b.children)]
             lines.append(f"blockquote [{' | '.join(inner)}]")
