@@ -9,12 +9,12 @@ every build, so `--strict` refuses them. Only `unicodedata` is used: a build pay
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from footnoted.bibliography import Bibliography
 from footnoted.diagnostics import Diagnostic, warning
 from footnoted.essay import Essay
-from footnoted.tree import Cite, CiteItem, ListBlock, PassageQuote, TableBlock
+from footnoted.resolve import cite_items, resolve_key
 
 # Invisible though not of an invisible category (Unicode's Default_Ignorable_Code_Point, in part).
 _IGNORABLE = frozenset(
@@ -31,8 +31,10 @@ def lookalike_keys(essays: Iterable[Essay], bibliography: Bibliography | None) -
     """A warning for each key, in the drafts' citations and in the bibliography, that is not what it looks like."""
     problems = []
     for essay in essays:
-        for item in _cite_items(essay):
-            for what, text, code in (("citation key", item.key, "cite"), ("quote id", item.quote, "cite")):
+        for item in cite_items(essay):
+            # `@a:b` is a key or a key and its quote only against the bibliography (resolve_key).
+            key, quote, _ = resolve_key(item, bibliography) if bibliography else (item.key, item.quote, None)
+            for what, text, code in (("citation key", key, "cite"), ("quote id", quote, "cite")):
                 problems += [warning(essay.path, item.line, item.col, f"{what} '{_shown(text)}' {message}", f"{code}.{kind}")
                              for message, kind in _suspect(text)]
     for entry in bibliography.entries.values() if bibliography else ():
@@ -103,22 +105,3 @@ def _shown(key: str) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _cite_items(essay: Essay) -> Iterator[CiteItem]:
-    def walk(node: object) -> Iterator[CiteItem]:
-        if isinstance(node, Cite):
-            yield from node.items
-        elif isinstance(node, PassageQuote):
-            yield from node.cite.items
-        if isinstance(node, ListBlock):
-            children: tuple = tuple(b for item in node.items for b in item)
-        elif isinstance(node, TableBlock):
-            children = tuple(n for cell in (*node.header, *(c for row in node.rows for c in row)) for n in cell)
-        else:
-            children = getattr(node, "children", ())
-        for child in children:
-            yield from walk(child)
-
-    for block in (*essay.blocks, *(b for note in essay.footnotes.values() for b in note.blocks)):
-        yield from walk(block)

@@ -121,7 +121,7 @@ def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> l
     """Entries and quotes no essay cites: warnings (errors under --strict)."""
     used_keys, used_quotes = set(), set()
     for essay in essays:
-        for item in _cite_items(essay):
+        for item in cite_items(essay):
             key, quote, _problem = resolve_key(item, bibliography)
             used_keys.add(key)
             used_quotes.add((key, quote))
@@ -154,7 +154,8 @@ def resolve_key(item: CiteItem, bibliography: Bibliography) -> tuple[str, str, t
     return head, tail, None
 
 
-def _cite_items(essay: Essay) -> list[CiteItem]:
+def cite_items(essay: Essay) -> list[CiteItem]:
+    """Every citation item of an essay, in its text and in its footnotes, as written."""
     items: list[CiteItem] = []
 
     def walk(node: object) -> None:
