@@ -97,6 +97,17 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
     return FrontMatter(**fields), problems  # type: ignore[arg-type]
 
 
+def text_language(text: str) -> str:
+    """'zh-CN' when most of the letters are Chinese characters, else 'en' (for an essay without `lang`)."""
+    chinese = latin = 0
+    for char in text:
+        if "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff":
+            chinese += 1
+        elif char.isascii() and char.isalpha():
+            latin += 1
+    return "zh-CN" if chinese >= latin and chinese else "en"
+
+
 def _is_date(text: str) -> bool:
     """YYYY-MM-DD and a real day: '2024-13-01' would crash the date in words."""
     try:

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, warning
 from footnoted.disclosure import custom_disclosure_warnings
-from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter
+from footnoted.essay import TARGETS, Essay, FootnoteDef, FrontMatter, ProvenanceMark, read_front_matter, text_language
 from footnoted.locators import split_locator
 from footnoted.safe_read import (
     MAX_DRAFT_BYTES,
@@ -45,6 +45,7 @@ from footnoted.tree import (
     HtmlBlock,
     Image,
     Inline,
+    InlineNote,
     Link,
     ListBlock,
     Paragraph,
@@ -54,9 +55,10 @@ from footnoted.tree import (
     Styled,
     TableBlock,
     Text,
+    block_text,
     plain_text,
 )
-from footnoted.yamlsafe import load_yaml
+from footnoted.yamlsafe import YamlMap, load_yaml
 
 _PARSER: MarkdownIt | None = None
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -64,7 +66,12 @@ _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "container_div_open",
                "footnote_reference_open"}
 _DIV_CLOSE = re.compile(r"[ \t>]*:{3,}[ \t]*\Z")
-_STYLE_OF = {"em_open": "em", "strong_open": "strong", "s_open": "del"}
+_STYLE_OF = {"em_open": "em", "strong_open": "strong", "s_open": "del", "sub_open": "sub", "sup_open": "sup"}
+# Quarto's format names for the formats we build; Quarto's others are never built here.
+_QUARTO_TARGETS = {"html": "blog", "html5": "blog", "pdf": "pdf", "latex": "pdf"}
+_QUARTO_OTHERS = ("html4", "docx", "odt", "rtf", "epub", "epub3", "revealjs", "beamer", "pptx", "typst", "context",
+                  "markdown", "gfm", "commonmark", "commonmark_x", "markua", "plain", "ipynb", "jats", "docbook",
+                  "asciidoc", "rst", "org", "man", "ms", "texinfo", "dashboard", "docusaurus-md", "hugo-md")
 
 
 def parser() -> MarkdownIt:
@@ -88,12 +95,15 @@ def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
     text = read_text(path, data)
     split = split_front_matter(path, text)
     front_data = load_yaml(split.yaml_text, path, line_offset=1) if split.yaml_text is not None else None
-    front, problems = read_front_matter(path, front_data)
     stripped = strip_comments(path, split.body, split.body_first_line)
     tokens = parser().parse(stripped.text)
-    converter = _Converter(path, stripped.text, stripped.source_map, folder, front)
+    converter = _Converter(path, stripped.text, stripped.source_map, folder, None)
     converter.check_depth(tokens)
     blocks = converter.blocks(tokens)
+    front_data = _with_metadata_blocks(path, front_data, converter.metadata_blocks)
+    front, problems = read_front_matter(path, front_data)
+    if front is not None and not (isinstance(front_data, dict) and front_data.get("lang")):
+        front = _in_language_of_text(front, front_data, blocks)
     problems += converter.problems
     if front is None:
         raise InputError(sorted(problems))
@@ -105,6 +115,35 @@ def parse_essay(path: str, data: bytes, folder: Path) -> Essay:
         footnotes=MappingProxyType(converter.footnotes), provenance=tuple(converter.marks),
         comments=stripped.comments, diagnostics=tuple(sorted(problems)),
     )
+
+
+def _with_metadata_blocks(path: str, front_data: object, blocks: list[tuple[int, str]]) -> object:
+    """The front matter with pandoc's later metadata blocks merged in. As pandoc (2.17) does, a
+    later block's value for a key replaces an earlier one's."""
+    for line, text in blocks:
+        data = load_yaml(text, path, line_offset=line)
+        if data is None:
+            continue
+        if not isinstance(data, YamlMap):
+            message = "a metadata block must be a mapping of 'key: value' lines"
+            raise InputError([error(path, line + 1, 1, message, "frontmatter.not-a-mapping")])
+        if not isinstance(front_data, YamlMap):
+            front_data = data
+            continue
+        for key, value in data.items():
+            front_data[key] = value
+            front_data.key_places[key] = data.key_places[key]
+            if key in data.value_places:
+                front_data.value_places[key] = data.value_places[key]
+    return front_data
+
+
+def _in_language_of_text(front: FrontMatter, data: object, blocks: tuple[Block, ...]) -> FrontMatter:
+    """No `lang`: the essay is in the language most of its letters are in, and its notes in that style."""
+    words = " ".join([front.title, *(block_text(b) for b in blocks if not isinstance(b, CodeBlock))])
+    lang = text_language(words)
+    style = front.style if isinstance(data, dict) and "style" in data else ("gb7714" if lang.startswith("zh") else "chicago")
+    return front._replace(lang=lang, style=style)
 
 
 class _Locator:
@@ -160,6 +199,7 @@ class _Converter:
         self.footnotes: dict[str, FootnoteDef] = {}
         self.marks: list[ProvenanceMark] = []
         self.anchors: set[str] = set()
+        self.metadata_blocks: list[tuple[int, str]] = []  # (draft line before its first, its YAML)
 
     def fail(self, line: int, col: int, message: str, code: str) -> None:
         self.problems.append(error(self.path, line, col, message, code))
@@ -189,6 +229,9 @@ class _Converter:
                     self.warn(pending_mark.line, 1, "provenance mark marks nothing: another mark follows", "provenance.unused")
                 line = self.locate.block_line(token)
                 pending_mark = ProvenanceMark(token.meta["mark"], line, 0)
+            elif token.type == "yaml_meta":
+                first = self.locate.source_map.where(token.map[0] + 2, 1)[0]
+                self.metadata_blocks.append((first - 1, token.content))
             elif token.type == "footnote_reference_open":
                 self.footnote(token, self.blocks(tokens[index + 1 : end]))
             else:
@@ -220,7 +263,9 @@ class _Converter:
             return Paragraph(self.inlines(tokens[start + 1]), line)
         if kind == "heading_open":
             children = self.inlines(tokens[start + 1])
-            return Heading(int(token.tag[1]), children, self.anchor(plain_text(children)), line)
+            meta = token.meta or {}
+            anchor = self.given_anchor(meta["id"], line) if meta.get("id") else self.anchor(plain_text(children))
+            return Heading(int(token.tag[1]), children, anchor, line, meta.get("classes", ()))
         if kind == "blockquote_open":
             return self.blockquote(self.blocks(inner), line)
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -279,14 +324,21 @@ class _Converter:
         classes = tuple(re.findall(r"\.([\w-]+)", params))
         attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', params))
         hidden: set[str] = set()
+        known = (*TARGETS, *_QUARTO_TARGETS, *_QUARTO_OTHERS)
+        names: dict[str, set[str]] = {}
         for attr in ("when-format", "unless-format"):
+            names[attr] = set()
             for target in attrs.get(attr, "").split():
-                if target not in TARGETS:
+                if target not in known:
                     col = token.info.find(target) + 4
-                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}){did_you_mean(target, TARGETS)}", "div.unknown-target")
-        when = set(attrs.get("when-format", "").split()) & set(TARGETS)
-        unless = set(attrs.get("unless-format", "").split()) & set(TARGETS)
-        named = when or (set(TARGETS) - unless if unless else set(TARGETS))
+                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}, or Quarto's html, pdf, latex){did_you_mean(target, known)}", "div.unknown-target")
+                names[attr].add(_QUARTO_TARGETS.get(target, target))
+        when = names["when-format"] & set(TARGETS)
+        unless = names["unless-format"] & set(TARGETS)
+        if names["when-format"] and not when:  # only formats we never build: no target is named
+            named: set[str] = set()
+        else:
+            named = when or (set(TARGETS) - unless if unless else set(TARGETS))
         if "content-hidden" in classes:
             hidden = named
         elif "content-visible" in classes:
@@ -299,6 +351,13 @@ class _Converter:
         while anchor in self.anchors:
             count += 1
             anchor = f"{base}-{count}"
+        self.anchors.add(anchor)
+        return anchor
+
+    def given_anchor(self, anchor: str, line: int) -> str:
+        """A heading's own `{#id}`, as written."""
+        if anchor in self.anchors:
+            self.warn(line, 1, f"heading id '{anchor}' is used twice", "heading.duplicate-id")
         self.anchors.add(anchor)
         return anchor
 
@@ -318,7 +377,7 @@ class _Converter:
             if kind == close:
                 return nodes, index + 1
             index += 1
-            if (kind in _STYLE_OF or kind == "link_open") and depth >= MAX_INLINE_NESTING:
+            if (kind in _STYLE_OF or kind in ("link_open", "inline_note_open")) and depth >= MAX_INLINE_NESTING:
                 # markdown-it nests emphasis without limit; every stage after walks it recursively.
                 self.too_deep_inline(parent)
                 continue
@@ -344,6 +403,10 @@ class _Converter:
             elif kind == "cite_error":
                 line, col = self.locate.inline(parent, child.meta["offset"])
                 self.fail(line, col, child.meta["message"], child.meta["code"])
+            elif kind == "inline_note_open":
+                inner, index = self._inline_run(parent, children, index, "inline_note_close", in_link, depth + 1)
+                line, col = self.locate.inline(parent, child.meta["offset"])
+                nodes.append(InlineNote(_merge_text(inner), line, col))
             elif kind == "footnote_ref":
                 line, col = self.locate.inline(parent, child.meta.get("offset", 0))
                 nodes.append(FootnoteRef(child.meta["label"], line, col))

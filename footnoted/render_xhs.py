@@ -33,6 +33,18 @@ _BLOCKS = {"paragraph", "heading", "blockquote", "resolved_passage", "list", "co
 _ABBREVIATION = re.compile(r"(?:\b(?:Figs?|Eq|Sec|Tab|No|Vol|al|cf|vs|pp?|Dr|Mrs?|Ms|St|e\.g|i\.e|etc)|\b[A-Z])\.\s*\Z")
 
 
+_SCRIPTS = {
+    "sub": str.maketrans("0123456789+-=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ"),
+    "sup": str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ"),
+}
+
+
+def _script(text: str, style: str) -> str:
+    """A sub- or superscript in Unicode's own characters when it has one for each, else as written."""
+    converted = text.translate(_SCRIPTS[style])
+    return text if any(char == original for char, original in zip(converted, text, strict=True)) else converted
+
+
 def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -269,6 +281,8 @@ class _Writer:
                 message = f"struck-through text '{words}' is left out of the Xiaohongshu text"
                 self.warn(line, message, "xhs.strikethrough")
                 out.append("\0")  # where the words were: _tidy closes the gap
+            elif kind == "styled" and node.style in ("sub", "sup"):  # CO₂, 2¹⁰ where Unicode has the characters
+                out.append(_script(self.inlines(node.children, line), node.style))
             elif kind == "styled":  # a phone editor has no italics or bold: the words stay
                 out.append(self.inlines(node.children, line))
             elif kind == "link":

@@ -22,6 +22,7 @@ from footnoted.tree import (
     CiteItem,
     FootnoteRef,
     Inline,
+    InlineNote,
     InlineReference,
     Link,
     ListBlock,
@@ -224,6 +225,8 @@ class _Resolver:
                 result.extend(self.cite(node, in_note))
             elif isinstance(node, FootnoteRef):
                 result.extend(self.footnote_ref(node, in_note))
+            elif isinstance(node, InlineNote):
+                result.extend(self.inline_note(node, in_note))
             elif isinstance(node, (Styled, Link)):
                 result.append(node._replace(children=self.inlines(node.children, in_note)))
             else:
@@ -263,6 +266,17 @@ class _Resolver:
         self.notes.append(Note(number, definition.line, label=ref.label))  # placeholder keeps the order
         blocks = self.blocks(definition.blocks, in_note=True)
         self.notes[number - 1] = Note(number, definition.line, blocks=blocks, label=ref.label)
+        return [NoteRef(number, first_call=True)]
+
+    def inline_note(self, note: InlineNote, in_note: bool) -> list[Inline]:
+        """`^[…]`: numbered with the other notes at its call; its citations join its text."""
+        if in_note:
+            self.problems.append(error(self.essay.path, note.line, note.col, "a footnote cannot call another footnote", "footnote.nested"))
+            return []
+        number = len(self.notes) + 1
+        self.notes.append(Note(number, note.line))  # placeholder keeps the order
+        children = self.inlines(note.children, in_note=True)
+        self.notes[number - 1] = Note(number, note.line, blocks=(Paragraph(children, note.line),))
         return [NoteRef(number, first_call=True)]
 
     # --- notes ---

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.smartquotes import process_inlines as smartquotes_process
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -460,6 +462,203 @@ def _with_offset(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateIn
     return wrapped
 
 
+# --- pandoc's Markdown: inline notes, sub- and superscripts, heading attributes, metadata blocks ---
+
+
+def inline_note_rule(state: StateInline, silent: bool) -> bool:
+    """`^[a note written where it is called]`: the note's words are parsed in place, between an
+    open and a close token, so every offset inside them stays one of the paragraph's. (The footnote
+    plugin's own `inline` option parses them as a separate string, whose offsets start again at 0.)"""
+    src, start = state.src, state.pos
+    if not src.startswith("^[", start):
+        return False
+    end = parseLinkLabel(state, start + 1)
+    if end < 0:
+        return False
+    if not silent:
+        _parse_between(state, "inline_note", start + 2, end, {"offset": start})
+    state.pos = end + 1
+    return True
+
+
+def _parse_between(state: StateInline, name: str, start: int, end: int, meta: dict) -> None:
+    """Push `name`_open, the inline tokens of src[start:end], then `name`_close."""
+    old_max = state.posMax
+    token = state.push(f"{name}_open", "", 1)
+    token.meta = meta
+    state.pos, state.posMax = start, end
+    state.md.inline.tokenize(state)
+    state.push(f"{name}_close", "", -1)
+    state.posMax = old_max
+
+
+def _script_rule(marker: str, name: str) -> Callable[[StateInline, bool], bool]:
+    """Pandoc's `H~2~O` and `2^10^`: the marker, then no unescaped space, then the marker again."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, start, maximum = state.src, state.pos, state.posMax
+        if src[start] != marker or silent or start + 2 >= maximum:
+            return False
+        if src.startswith(marker * 2, start) or src.startswith("^[", start):  # ~~struck~~, ^[note]
+            return False
+        state.pos = start + 1
+        while state.pos < maximum and src[state.pos] != marker:
+            state.md.inline.skipToken(state)
+        end = state.pos
+        state.pos = start
+        content = src[start + 1 : end]
+        if end >= maximum or not content or re.search(r"(?<!\\)\s", content):
+            return False
+        _parse_between(state, name, start + 1, end, {"offset": start})
+        state.pos = end + 1
+        return True
+
+    return rule
+
+
+def pandoc_inline_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("strikethrough", "inline_note", inline_note_rule)
+    md.inline.ruler.after("inline_note", "superscript", _script_rule("^", "sup"))
+    md.inline.ruler.after("strikethrough", "subscript", _script_rule("~", "sub"))
+
+
+# A heading's trailing `{#id .class key=value}` (or `{-}`), as pandoc's header_attributes reads it.
+_ATTRIBUTE = r"""(?:\#[^\s#.{}=]+|\.[^\s#.{}=]+|-|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s"'{}]+))"""
+_HEADING_ATTRIBUTES = re.compile(rf"[ \t]*\{{[ \t]*((?:{_ATTRIBUTE}[ \t]*)+)\}}[ \t]*\Z")
+
+
+def heading_attributes(state: StateCore) -> None:
+    """Take the attributes off a heading's text, into the heading's meta["id"] and ["classes"]."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        inline = tokens[index + 1]
+        if token.type != "heading_open" or inline.type != "inline":
+            continue
+        match = _HEADING_ATTRIBUTES.search(inline.content)
+        if not match or not inline.content[: match.start()].strip():
+            continue
+        inline.content = inline.content[: match.start()]
+        ident, classes = "", []
+        for item in re.findall(_ATTRIBUTE, match.group(1)):
+            if item.startswith("#"):
+                ident = item[1:]
+            elif item.startswith("."):
+                classes.append(item[1:])
+            elif item == "-":
+                classes.append("unnumbered")
+        token.meta = {**(token.meta or {}), "id": ident, "classes": tuple(dict.fromkeys(classes))}
+
+
+_YAML_KEY = re.compile(r"[^\s:#\-?&*!|>'\"%@`{}\[\],][^:]*:(?:[ \t]|\Z)")
+
+
+def yaml_block_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Pandoc's metadata block anywhere in the text: `---` after a blank line (or at the start),
+    a mapping, and a closing `---` or `...`. Not a thematic break and a heading."""
+    if state.level or state.sCount[start_line] or state.blkIndent:
+        return False
+    if start_line > 0 and not state.isEmpty(start_line - 1):
+        return False
+
+    def line(number: int) -> str:
+        return state.src[state.bMarks[number] + state.tShift[number] : state.eMarks[number]]
+
+    if line(start_line).rstrip() != "---" or start_line + 1 >= end_line or not _YAML_KEY.match(line(start_line + 1)):
+        return False
+    close = start_line + 1
+    while close < end_line and not (state.sCount[close] == 0 and line(close).rstrip() in ("---", "...")):
+        close += 1
+    if close >= end_line:
+        return False
+    if not silent:
+        token = state.push("yaml_meta", "", 0)
+        token.content = "\n".join(state.src[state.bMarks[n] : state.eMarks[n]] for n in range(start_line + 1, close))
+        token.map = [start_line, close + 1]
+    state.line = close + 1
+    return True
+
+
+def pandoc_block_plugin(md: MarkdownIt) -> None:
+    md.block.ruler.before("hr", "yaml_meta", yaml_block_rule, {"alt": ["paragraph"]})
+    md.core.ruler.before("inline", "heading_attributes", heading_attributes)
+
+
+# --- pandoc's smart punctuation ---------------------------------------------------
+
+_QUOTE_OR_DOTS = re.compile(r"""["'.-]""")
+_BARE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|www\.\S+")
+_HELD = "\ue000"  # a straight quote in Chinese text, held back from the quote pairing
+_DASHES_AND_DOTS = re.compile(r"-{2,3}|(?:\.\.\.){1,2}")
+
+
+def _is_wide_char(char: str) -> bool:
+    """Chinese, or its punctuation: a quote or dash beside one is Chinese typography's."""
+    return bool(char) and ("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef")
+
+
+def smart_punctuation(state: StateCore) -> None:
+    """Pandoc's `smart`: -- –, --- —, ... …, and curly quotes and apostrophes, in prose only (never
+    code, URLs or citations, which are tokens of their own). Beside Chinese, `--`/`---` is the
+    Chinese dash —— and `...` the ellipsis ……; a straight double quote there is left to the
+    typography pass, which pairs it as “ ” (pandoc would curl both as ”)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or not _QUOTE_OR_DOTS.search(block.content):
+            continue
+        texts, in_autolink = [], False
+        for token in block.children:
+            if token.type == "link_open":
+                in_autolink = token.info == "auto" or token.markup == "autolink"
+            elif token.type == "link_close":
+                in_autolink = False
+            elif token.type == "text" and not in_autolink:
+                texts.append(token)
+        urls: dict[int, list[tuple[int, str]]] = {}
+        for token in texts:
+            token.content, urls[id(token)] = _hold_urls(token.content)
+            token.content = _DASHES_AND_DOTS.sub(_dash_or_dots, token.content)
+            token.content = re.sub(r'"', lambda m: _HELD if _beside_wide(m.string, m.start()) else '"', token.content)
+        smartquotes_process(block.children, state)
+        for token in texts:
+            token.content = _restore_urls(token.content.replace(_HELD, '"'), urls[id(token)])
+
+
+def _beside_wide(text: str, at: int) -> bool:
+    return _is_wide_char(text[at - 1 : at]) or _is_wide_char(text[at + 1 : at + 2])
+
+
+def _dash_or_dots(match: re.Match[str]) -> str:
+    mark, text = match.group(), match.string
+    wide = _is_wide_char(text[match.start() - 1 : match.start()]) or _is_wide_char(text[match.end() : match.end() + 1])
+    if mark.startswith("."):
+        return "……" if wide else "…" * (len(mark) // 3)
+    if wide:
+        return "——"
+    return "—" if mark == "---" else "–"
+
+
+def _hold_urls(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """URLs in running text stay as typed: each is swapped for a private-use mark meanwhile."""
+    held: list[tuple[int, str]] = []
+    if "://" not in text and "www." not in text:
+        return text, held
+
+    def swap(match: re.Match[str]) -> str:
+        held.append((len(held), match.group()))
+        return chr(0xE001 + len(held) - 1) if len(held) < 6000 else match.group()
+
+    return _BARE_URL.sub(swap, text), held
+
+
+def _restore_urls(text: str, held: list[tuple[int, str]]) -> str:
+    for index, url in held:
+        text = text.replace(chr(0xE001 + index), url)
+    return text
+
+
+def smart_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.before("text_join", "smart_punctuation", smart_punctuation)
+
+
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
@@ -467,5 +666,8 @@ def make_parser() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=lambda params, *_: params.strip().startswith("{"))
     md.use(cite_plugin)
     md.use(provenance_plugin)
+    md.use(pandoc_inline_plugin)
+    md.use(pandoc_block_plugin)
+    md.use(smart_plugin)
     record_offsets(md, ("footnote_ref", "image", "link", "autolink"))
     return md

@@ -30,7 +30,7 @@ class Code(NamedTuple):
 
 
 class Styled(NamedTuple):
-    style: str  # "em", "strong" or "del"
+    style: str  # "em", "strong", "del", "sub" or "sup"
     children: Inlines
     kind = "styled"
 
@@ -93,6 +93,15 @@ class FootnoteRef(NamedTuple):
     kind = "footnote_ref"
 
 
+class InlineNote(NamedTuple):
+    """Pandoc's `^[…]`: a note written where it is called. Resolving numbers it with the others."""
+
+    children: Inlines
+    line: int
+    col: int
+    kind = "inline_note"
+
+
 class NoteRef(NamedTuple):
     """A resolved note call: a citation or an author footnote, numbered in order of first call."""
 
@@ -118,7 +127,7 @@ class InlineReference(NamedTuple):
     kind = "inline_reference"
 
 
-Inline = Union[Text, Code, Styled, Link, Image, Break, RawHtml, Cite, FootnoteRef, NoteRef, Run, InlineReference]
+Inline = Union[Text, Code, Styled, Link, Image, Break, RawHtml, Cite, FootnoteRef, InlineNote, NoteRef, Run, InlineReference]
 
 # --- block nodes ------------------------------------------------------------
 
@@ -134,6 +143,7 @@ class Heading(NamedTuple):
     children: Inlines
     anchor: str
     line: int
+    classes: tuple[str, ...] = ()  # pandoc's `{.class}` and `{-}` (unnumbered)
     kind = "heading"
 
 
