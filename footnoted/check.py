@@ -30,6 +30,7 @@ from footnoted.tree import (
     Heading,
     HtmlBlock,
     Inline,
+    InlineNote,
     Inlines,
     Link,
     ListBlock,
@@ -177,6 +178,7 @@ def _inline_runs(blocks: Blocks) -> Iterator[tuple[int, Inlines]]:
     for block in blocks:
         if isinstance(block, (Paragraph, Heading)):
             yield block.line, block.children
+            yield from _inline_notes(block.children)
         elif isinstance(block, ListBlock):
             for item in block.items:
                 yield from _inline_runs(item)
@@ -185,6 +187,15 @@ def _inline_runs(blocks: Blocks) -> Iterator[tuple[int, Inlines]]:
                 yield block.line, cell
         elif isinstance(block, (BlockQuote, Div)):
             yield from _inline_runs(block.children)
+
+
+def _inline_notes(nodes: Inlines) -> Iterator[tuple[int, Inlines]]:
+    """The words of pandoc's inline notes `^[…]`, prose of their own."""
+    for node in nodes:
+        if isinstance(node, InlineNote):
+            yield node.line, node.children
+        elif isinstance(node, (Styled, Link)):
+            yield from _inline_notes(node.children)
 
 
 def _flatten(nodes: Inlines) -> list[Inline]:

@@ -331,7 +331,7 @@ class _Converter:
             for target in attrs.get(attr, "").split():
                 if target not in known:
                     col = token.info.find(target) + 4
-                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}, or Quarto's html, pdf, latex){did_you_mean(target, known)}", "div.unknown-target")
+                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}){did_you_mean(target, known)}", "div.unknown-target")
                 names[attr].add(_QUARTO_TARGETS.get(target, target))
         when = names["when-format"] & set(TARGETS)
         unless = names["unless-format"] & set(TARGETS)

@@ -96,10 +96,7 @@ class FrontMatterSplit(NamedTuple):
 def split_front_matter(path: str, text: str) -> FrontMatterSplit:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        first = next((index for index, line in enumerate(lines) if line.strip()), 0)
-        if first > 0 and lines[first].rstrip() == "---":
-            message = "front matter must start on the first line: remove the blank lines before '---'"
-            raise InputError([error(path, first + 1, 1, message, "frontmatter.not-first")])
+        # Front matter after blank lines is, as pandoc reads it, a metadata block in the body.
         return FrontMatterSplit(None, text, 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):

@@ -501,6 +501,9 @@ def _script_rule(marker: str, name: str) -> Callable[[StateInline, bool], bool]:
             return False
         if src.startswith(marker * 2, start) or src.startswith("^[", start):  # ~~struck~~, ^[note]
             return False
+        word_start = max(src.rfind(" ", 0, start), src.rfind("\n", 0, start)) + 1
+        if "://" in src[word_start:start]:  # https://example.com/~user/~x is a URL as typed
+            return False
         state.pos = start + 1
         while state.pos < maximum and src[state.pos] != marker:
             state.md.inline.skipToken(state)
@@ -586,7 +589,8 @@ def pandoc_block_plugin(md: MarkdownIt) -> None:
 # --- pandoc's smart punctuation ---------------------------------------------------
 
 _QUOTE_OR_DOTS = re.compile(r"""["'.-]""")
-_BARE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|www\.\S+")
+# A URL in running text, without the punctuation that ends its sentence (as GFM's autolinks).
+_BARE_URL = re.compile(r"""(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*?(?=[.,:;!?'")\]]*(?:\s|\Z))""")
 _HELD = "\ue000"  # a straight quote in Chinese text, held back from the quote pairing
 _DASHES_AND_DOTS = re.compile(r"-{2,3}|(?:\.\.\.){1,2}")
 

@@ -23,6 +23,10 @@ def dump_inline(node) -> str:
         return f"link {node.url} [{' | '.join(map(dump_inline, node.children))}]"
     if kind == "footnote_ref":
         return f"footnote_ref {node.label}"
+    if kind == "inline_note":
+        return f"note [{' | '.join(map(dump_inline, node.children))}]"
+    if kind == "styled":
+        return f"{node.style} [{' | '.join(map(dump_inline, node.children))}]"
     if kind == "cite":
         items = []
         for item in node.items:
@@ -66,6 +70,9 @@ def dump_blocks(blocks: Blocks) -> list[str]:
     for block in blocks:
         if block.kind == "paragraph":
             lines += dump_inlines(block.children)
+        elif block.kind == "heading":
+            classes = "".join(f" .{c}" for c in block.classes)
+            lines.append(f"heading {block.level} #{block.anchor}{classes} [{' | '.join(dump_inlines(block.children))}]")
         elif block.kind == "code_block":
             lines.append(f"code_block {block.text!r}".replace("'", '"'))
         elif block.kind == "passage_quote":
@@ -98,4 +105,14 @@ def dump_essay(source: str) -> str:
     ids=[f"{case[0]}-{case[1]}" for case in read_fixture_file(FIXTURES / "citations.md")],
 )
 def test_syntax_fixture(line, title, source, expected):
+    assert dump_essay(source) == expected.rstrip("\n")
+
+
+PANDOC = read_fixture_file(FIXTURES / "pandoc.md")
+
+
+@pytest.mark.parametrize(("line", "title", "source", "expected"), PANDOC, ids=[f"{c[0]}-{c[1]}" for c in PANDOC])
+def test_pandoc_markdown_fixture(line, title, source, expected):
+    """Pandoc's Markdown beyond citations: inline notes, sub/superscripts, smart punctuation,
+    heading attributes, metadata blocks anywhere, Quarto's format names."""
     assert dump_essay(source) == expected.rstrip("\n")
