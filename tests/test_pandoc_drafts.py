@@ -115,12 +115,15 @@ def test_xhs_expands_inline_notes_and_writes_unicode_scripts(built):
     assert "Method" in text and "{-}" not in text and "subtitle" not in text
 
 
-def test_an_error_in_an_inline_note_points_at_its_place(project):
-    project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\n\nText here^[a note\nciting [@smith2021].] ok.\n")
+def test_errors_in_an_inline_note_point_at_their_place(project):
+    draft = "---\ntitle: t\nlang: en\n---\n\nText here^[a note\nciting [@smith2021] and[^x].] ok.\n\n[^x]: x.\n"
+    project.write("essay/x.md", draft)
     result = run_cli(["--target", "blog"], project)
     assert result.code == 1
     assert result.err == (
         "essay/x.md:7:9: error: unknown citation key 'smith2021' (did you mean 'smith2020'?) [cite.unknown-key]\n"
+        "essay/x.md:7:24: error: a footnote cannot call another footnote [footnote.nested]\n"
+        "essay/x.md:9:1: warning: footnote '[^x]' is never called [footnote.unused]\n"
     )
 
 
@@ -149,20 +152,24 @@ def test_quarto_format_names_choose_our_targets(project):
     assert "unknown target 'latx' (targets: blog, pdf, xhs) (did you mean 'latex'?) [div.unknown-target]" in result.err
 
 
-@pytest.mark.parametrize(("text", "lang", "notes_title"), [
-    ("Most of these letters are English, 虽然有几个汉字。", "en", "Notes"),
-    ("这篇文章的大部分字母都是汉字，英文只有 a few words。", "zh-CN", "注释"),
-])
-def test_an_essay_without_lang_takes_the_language_of_its_text(project, text, lang, notes_title):
-    project.write("essay/x.md", f"---\ntitle: t\n---\n\n{text}[@lee2019]\n")
-    assert run_cli(["--target", "blog"], project).code == 0
-    html = (project / "build" / "x.html").read_text(encoding="utf-8")
-    assert f'<html lang="{lang}"' in html
-    assert f'<h2 id="notes-title">{notes_title}</h2>' in html
+def test_an_essay_without_lang_takes_the_language_of_its_text(project):
+    for text, lang, notes_title in [
+        ("Most of these letters are English, 虽然有几个汉字。", "en", "Notes"),
+        ("这篇文章的大部分字母都是汉字，英文只有 a few words。", "zh-CN", "注释"),
+    ]:
+        project.write("essay/x.md", f"---\ntitle: t\n---\n\n{text}[@lee2019]\n")
+        assert run_cli(["--target", "blog"], project).code == 0
+        html = (project / "build" / "x.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in html
+        assert f'<h2 id="notes-title">{notes_title}</h2>' in html
 
 
 def test_check_finds_nothing_to_fix_in_smart_punctuation_but_reads_inline_notes(project):
     project.write("essay/x.md", '---\ntitle: 测试\n---\n\n中文--中文，好...了。正文^[注里有English混排]。[@lee2019]\n')
+    assert run_cli(["--target", "blog"], project).code == 0
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    assert "中文——中文，好……了。正文" in html
+    assert notes_of(html)[1] == "注里有 English 混排"  # the typography pass sets the note as the text
     result = run_cli(["check"], project)
     assert result.code == 0
     assert [line for line in result.err.splitlines() if "typography" in line] == [
