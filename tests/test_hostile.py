@@ -261,7 +261,9 @@ PAYLOADS = [
     "<style>body{display:none}</style>", "<script>alert('quote')</script> javascript:alert(9)",
     "<img src=x onerror=alert(10)>", "<i>3</i>", "<script>cap</script>", "<th onclick=x>", "<td onmouseover=y>",
     "<script>r</script>", "data:text/html,<script>alert(11)</script>", "file:///etc/passwd",
-    "<script>alert('draft')</script>", "<img src=x onerror=alert('inline')>", '<a href="javascript:alert(1)">',
+    "<script>alert('draft')</script>", '<a href="javascript:alert(1)">',
+    # Not a valid tag, so Markdown text: pandoc's smart punctuation curls its quotes, as pandoc does.
+    "<img src=x onerror=alert(‘inline’)>",
     "<script>code</script>", "<script>fenced</script>", "<script>note</script>",
 ]
 
