@@ -142,7 +142,8 @@ def _in_language_of_text(front: FrontMatter, data: object, blocks: tuple[Block, 
     """No `lang`: the essay is in the language most of its letters are in, and its notes in that style."""
     words = " ".join([front.title, *(block_text(b) for b in blocks if not isinstance(b, CodeBlock))])
     lang = text_language(words)
-    style = front.style if isinstance(data, dict) and "style" in data else ("gb7714" if lang.startswith("zh") else "chicago")
+    given_style = isinstance(data, dict) and "style" in data
+    style = front.style if given_style else ("gb7714" if lang.startswith("zh") else "chicago")
     return front._replace(lang=lang, style=style)
 
 
@@ -331,7 +332,8 @@ class _Converter:
             for target in attrs.get(attr, "").split():
                 if target not in known:
                     col = token.info.find(target) + 4
-                    self.fail(line, col, f"unknown target '{target}' (targets: {', '.join(TARGETS)}){did_you_mean(target, known)}", "div.unknown-target")
+                    message = f"unknown target '{target}' (targets: {', '.join(TARGETS)}){did_you_mean(target, known)}"
+                    self.fail(line, col, message, "div.unknown-target")
                 names[attr].add(_QUARTO_TARGETS.get(target, target))
         when = names["when-format"] & set(TARGETS)
         unless = names["unless-format"] & set(TARGETS)

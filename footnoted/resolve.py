@@ -271,7 +271,8 @@ class _Resolver:
     def inline_note(self, note: InlineNote, in_note: bool) -> list[Inline]:
         """`^[…]`: numbered with the other notes at its call; its citations join its text."""
         if in_note:
-            self.problems.append(error(self.essay.path, note.line, note.col, "a footnote cannot call another footnote", "footnote.nested"))
+            message = "a footnote cannot call another footnote"
+            self.problems.append(error(self.essay.path, note.line, note.col, message, "footnote.nested"))
             return []
         number = len(self.notes) + 1
         self.notes.append(Note(number, note.line))  # placeholder keeps the order

@@ -127,7 +127,9 @@ class InlineReference(NamedTuple):
     kind = "inline_reference"
 
 
-Inline = Union[Text, Code, Styled, Link, Image, Break, RawHtml, Cite, FootnoteRef, InlineNote, NoteRef, Run, InlineReference]
+Inline = Union[
+    Text, Code, Styled, Link, Image, Break, RawHtml, Cite, FootnoteRef, InlineNote, NoteRef, Run, InlineReference
+]
 
 # --- block nodes ------------------------------------------------------------
 

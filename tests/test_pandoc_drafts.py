@@ -18,8 +18,8 @@ from pdf_reading import note_places, page_texts
 from footnoted.parse import parse_essay
 
 # ../shared beside the project (or beside the folder of worktrees), when present.
-PANDOC_TESTS = next((root / "shared" / "corpus" / "interop" / "pandoc-tests" / "cases"
-                     for root in Path(__file__).resolve().parents[1:4] if (root / "shared").is_dir()), Path("/nonexistent"))
+_SHARED = next((root / "shared" for root in Path(__file__).resolve().parents[1:4] if (root / "shared").is_dir()), None)
+PANDOC_TESTS = _SHARED / "corpus" / "interop" / "pandoc-tests" / "cases" if _SHARED else Path("/nonexistent")
 
 DRAFT = """\
 ---
@@ -49,7 +49,8 @@ def essay_body(html: str) -> str:
 
 def notes_of(html: str) -> dict[int, str]:
     """Note number -> the note's text, tags taken out."""
-    section = html[html.index('<section class="notes"') : html.index("</section>", html.index('<section class="notes"'))]
+    start = html.index('<section class="notes"')
+    section = html[start : html.index("</section>", start)]
     found = re.findall(r'<li id="fn-(\d+)"[^>]*>(.*?)</li>', section, re.S)
     return {int(number): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).replace("↩︎", "").strip()
             for number, text in found}
@@ -165,7 +166,8 @@ def test_an_essay_without_lang_takes_the_language_of_its_text(project):
 
 
 def test_check_finds_nothing_to_fix_in_smart_punctuation_but_reads_inline_notes(project):
-    project.write("essay/x.md", '---\ntitle: 测试\n---\n\n中文--中文，好...了。正文^[注里有English混排]。[@lee2019]\n')
+    draft = "---\ntitle: 测试\n---\n\n中文--中文，好...了。正文^[注里有English混排]。[@lee2019]\n"
+    project.write("essay/x.md", draft)
     assert run_cli(["--target", "blog"], project).code == 0
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert "中文——中文，好……了。正文" in html
