@@ -592,7 +592,9 @@ def pandoc_block_plugin(md: MarkdownIt) -> None:
 _QUOTE_OR_DOTS = re.compile(r"""["']|--|\.\.\.""")
 # A URL in running text, without the punctuation that ends its sentence (as GFM's autolinks).
 _BARE_URL = re.compile(r"""(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*?(?=[.,:;!?'")\]]*(?:\s|\Z))""")
-_HELD = "\ue000"  # a straight quote in Chinese text, held back from the quote pairing
+# Straight quotes in Chinese text, held back from the quote pairing (private-use characters).
+_HELD = {'"': "\ue000", "'": "\uf8fe"}
+_HELD_QUOTES = str.maketrans({held: quote for quote, held in _HELD.items()})
 _DASHES_AND_DOTS = re.compile(r"-{2,3}|(?:\.\.\.){1,2}")
 
 
@@ -604,8 +606,8 @@ def _is_wide_char(char: str) -> bool:
 def smart_punctuation(state: StateCore) -> None:
     """Pandoc's `smart`: -- –, --- —, ... …, and curly quotes and apostrophes, in prose only (never
     code, URLs or citations, which are tokens of their own). Beside Chinese, `--`/`---` is the
-    Chinese dash —— and `...` the ellipsis ……; a straight double quote there is left to the
-    typography pass, which pairs it as “ ” (pandoc would curl both as ”)."""
+    Chinese dash —— and `...` the ellipsis ……; a straight quote there is left as typed: the
+    typography pass pairs double ones as “ ” (pandoc would curl both as ”)."""
     for block in state.tokens:
         if block.type != "inline" or not block.children or not _QUOTE_OR_DOTS.search(block.content):
             continue
@@ -621,10 +623,10 @@ def smart_punctuation(state: StateCore) -> None:
         for token in texts:
             token.content, urls[id(token)] = _hold_urls(token.content)
             token.content = _DASHES_AND_DOTS.sub(_dash_or_dots, token.content)
-            token.content = re.sub(r'"', lambda m: _HELD if _beside_wide(m.string, m.start()) else '"', token.content)
+            token.content = _QUOTE.sub(_held_if_chinese, token.content)
         _curl_quotes(block.children)
         for token in texts:
-            token.content = _restore_urls(token.content.replace(_HELD, '"'), urls[id(token)])
+            token.content = _restore_urls(token.content.translate(_HELD_QUOTES), urls[id(token)])
 
 
 class _Opener(NamedTuple):
@@ -712,6 +714,10 @@ def _neighbour(tokens: list[Token], index: int, step: int) -> str:
 
 def _is_punct(char: str) -> bool:
     return isMdAsciiPunct(ord(char)) or isPunctChar(char)
+
+
+def _held_if_chinese(match: re.Match[str]) -> str:
+    return _HELD[match.group()] if _beside_wide(match.string, match.start()) else match.group()
 
 
 def _beside_wide(text: str, at: int) -> bool:
