@@ -408,6 +408,8 @@ class _Converter:
             elif kind == "inline_note_open":
                 inner, index = self._inline_run(parent, children, index, "inline_note_close", in_link, depth + 1)
                 line, col = self.locate.inline(parent, child.meta["offset"])
+                if in_link:  # its call would be a link inside the link
+                    self.fail(line, col, "a note inside link text: move it after the link", "footnote.in-link")
                 nodes.append(InlineNote(_merge_text(inner), line, col))
             elif kind == "footnote_ref":
                 line, col = self.locate.inline(parent, child.meta.get("offset", 0))

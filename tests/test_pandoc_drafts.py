@@ -259,3 +259,10 @@ def test_pandoc_test_drafts_with_metadata_at_the_end(case):
     text = " ".join(getattr(node, "text", "") for node in essay.blocks[0].children)
     assert "references" not in text and "csl" not in text
     assert not any(d.code == "frontmatter.missing-title" for d in essay.diagnostics)
+
+
+def test_an_inline_note_inside_link_text_is_an_error(project):
+    project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\n\nSee [the site^[a note]](https://example.com) [@lee2019].\n")
+    result = run_cli(["--target", "blog"], project)
+    assert result.code == 1
+    assert result.err == "essay/x.md:6:14: error: a note inside link text: move it after the link [footnote.in-link]\n"
