@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
-from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-from markdown_it.token import Token
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -592,9 +592,6 @@ def pandoc_block_plugin(md: MarkdownIt) -> None:
 _QUOTE_OR_DOTS = re.compile(r"""["']|--|\.\.\.""")
 # A URL in running text, without the punctuation that ends its sentence (as GFM's autolinks).
 _BARE_URL = re.compile(r"""(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*?(?=[.,:;!?'")\]]*(?:\s|\Z))""")
-# Straight quotes in Chinese text, held back from the quote pairing (private-use characters).
-_HELD = {'"': "\ue000", "'": "\uf8fe"}
-_HELD_QUOTES = str.maketrans({held: quote for quote, held in _HELD.items()})
 _DASHES_AND_DOTS = re.compile(r"-{2,3}|(?:\.\.\.){1,2}")
 
 
@@ -611,22 +608,37 @@ def smart_punctuation(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children or not _QUOTE_OR_DOTS.search(block.content):
             continue
-        texts, in_autolink = [], False
-        for token in block.children:
+        kept: dict[int, set[int]] = {}  # per text token, where its straight quotes stay as typed
+        in_autolink = False
+        for index, token in enumerate(block.children):
             if token.type == "link_open":
                 in_autolink = token.info == "auto" or token.markup == "autolink"
             elif token.type == "link_close":
                 in_autolink = False
             elif token.type == "text" and not in_autolink:
-                texts.append(token)
-        urls: dict[int, list[tuple[int, str]]] = {}
-        for token in texts:
-            token.content, urls[id(token)] = _hold_urls(token.content)
-            token.content = _DASHES_AND_DOTS.sub(_dash_or_dots, token.content)
-            token.content = _QUOTE.sub(_held_if_chinese, token.content)
-        _curl_quotes(block.children)
-        for token in texts:
-            token.content = _restore_urls(token.content.translate(_HELD_QUOTES), urls[id(token)])
+                token.content, kept[index] = _dashes_and_kept_quotes(token.content)
+        _curl_quotes(block.children, kept)
+
+
+def _dashes_and_kept_quotes(text: str) -> tuple[str, set[int]]:
+    """The text with its dashes and dots set, outside URLs; and where quotes stay straight (in a
+    URL, or beside Chinese)."""
+    pieces: list[str] = []
+    kept: set[int] = set()
+    length = start = 0
+    urls = list(_BARE_URL.finditer(text)) if "://" in text or "www." in text else []
+    for url in [*urls, None]:
+        prose = _DASHES_AND_DOTS.sub(_dash_or_dots, text[start : url.start() if url else len(text)])
+        pieces.append(prose)
+        length += len(prose)
+        if url:
+            kept.update(length + m.start() for m in _QUOTE.finditer(url.group()))
+            pieces.append(url.group())
+            length += len(url.group())
+            start = url.end()
+    result = "".join(pieces)
+    kept.update(m.start() for m in _QUOTE.finditer(result) if _beside_wide(result, m.start()))
+    return result, kept
 
 
 class _Opener(NamedTuple):
@@ -636,7 +648,7 @@ class _Opener(NamedTuple):
     level: int
 
 
-def _curl_quotes(tokens: list[Token]) -> None:
+def _curl_quotes(tokens: list[Token], kept: dict[int, set[int]]) -> None:
     """markdown-it's smartquotes (which follows pandoc's rules for who opens and who closes), with
     the opener found in one step: markdown-it searches its whole stack of unclosed quotes at each
     closing one, and `"a' ` repeated took 5 s for 4,000."""
@@ -663,12 +675,14 @@ def _curl_quotes(tokens: list[Token]) -> None:
         while keep and stack[keep - 1].level > level:
             keep -= 1
         truncate(keep)
-        if token.type != "text":
+        if token.type != "text" or index not in kept:
             continue
         pos = 0
         while (found := _QUOTE.search(token.content, pos)) is not None:
             at, text = found.start(), token.content
             pos = at + 1
+            if at in kept[index]:
+                continue
             single = found.group() == "'"
             last = text[at - 1] if at > 0 else _neighbour(tokens, index, -1)
             after = text[at + 1] if at + 1 < len(text) else _neighbour(tokens, index, 1)
@@ -716,10 +730,6 @@ def _is_punct(char: str) -> bool:
     return isMdAsciiPunct(ord(char)) or isPunctChar(char)
 
 
-def _held_if_chinese(match: re.Match[str]) -> str:
-    return _HELD[match.group()] if _beside_wide(match.string, match.start()) else match.group()
-
-
 def _beside_wide(text: str, at: int) -> bool:
     return _is_wide_char(text[at - 1 : at]) or _is_wide_char(text[at + 1 : at + 2])
 
@@ -732,25 +742,6 @@ def _dash_or_dots(match: re.Match[str]) -> str:
     if wide:
         return "——"
     return "—" if mark == "---" else "–"
-
-
-def _hold_urls(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """URLs in running text stay as typed: each is swapped for a private-use mark meanwhile."""
-    held: list[tuple[int, str]] = []
-    if "://" not in text and "www." not in text:
-        return text, held
-
-    def swap(match: re.Match[str]) -> str:
-        held.append((len(held), match.group()))
-        return chr(0xE001 + len(held) - 1) if len(held) < 6000 else match.group()
-
-    return _BARE_URL.sub(swap, text), held
-
-
-def _restore_urls(text: str, held: list[tuple[int, str]]) -> str:
-    for index, url in held:
-        text = text.replace(chr(0xE001 + index), url)
-    return text
 
 
 def smart_plugin(md: MarkdownIt) -> None:
