@@ -90,15 +90,20 @@ class _Draft:
         return self.source_map.where(index + 1, offset - self.line_starts[index] + 1)
 
     def find(self, node_text: str, at: int, cursor: int) -> int | None:
-        """Offset of node_text[at] in the draft at or after `cursor`: the widest neighbourhood found."""
-        for width in (8, 3, 1, 0):
-            head = max(node_text.rfind("\n", 0, at) + 1, at - width)
-            tail = node_text.find("\n", at)
-            key = node_text[head : min(at + width + 1, tail if tail >= 0 else len(node_text))]
-            found = self.text.find(key, cursor) if key else -1
-            if found >= 0:
-                return found + (at - head)
-        return None
+        """Offset of node_text[at] in the draft at or after `cursor`: the widest neighbourhood found,
+        both sides first, then one side (smart punctuation may have changed the other: `--` → ——)."""
+        line_start = node_text.rfind("\n", 0, at) + 1
+        line_end = node_text.find("\n", at)
+        line_end = line_end if line_end >= 0 else len(node_text)
+        for width in (8, 3, 1):
+            for before, after in ((width, width), (width, 0), (0, width)):
+                head = max(line_start, at - before)
+                key = node_text[head : min(at + after + 1, line_end)]
+                found = self.text.find(key, cursor) if len(key) > 1 else -1
+                if found >= 0:
+                    return found + (at - head)
+        found = self.text.find(node_text[at : at + 1], cursor) if at < len(node_text) else -1
+        return found if found >= 0 else None
 
 
 def typography_problems(essay: Essay) -> list[Diagnostic]:

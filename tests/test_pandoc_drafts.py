@@ -166,7 +166,7 @@ def test_an_essay_without_lang_takes_the_language_of_its_text(project):
 
 
 def test_check_finds_nothing_to_fix_in_smart_punctuation_but_reads_inline_notes(project):
-    draft = "---\ntitle: 测试\n---\n\n中文--中文，好...了。正文^[注里有English混排]。[@lee2019]\n"
+    draft = "---\ntitle: 测试\n---\n\n中文--中文，好...了。正文^[注里有English混排]。[@lee2019]\n\n他说\"你好\"--走了。\n"
     project.write("essay/x.md", draft)
     assert run_cli(["--target", "blog"], project).code == 0
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
@@ -177,6 +177,9 @@ def test_check_finds_nothing_to_fix_in_smart_punctuation_but_reads_inline_notes(
     assert [line for line in result.err.splitlines() if "typography" in line] == [
         "essay/x.md:5:21: warning: no space between Chinese and Latin: '里有En' → '里有 En' [typography.spacing]",
         "essay/x.md:5:28: warning: no space between Chinese and Latin: 'sh混排' → 'sh 混排' [typography.spacing]",
+        # found in the draft beside what smart punctuation changed (`--` is —— in the parsed text)
+        "essay/x.md:7:3: warning: straight quotes in Chinese text: '他说\"你好' → '他说“你好' [typography.quotes]",
+        "essay/x.md:7:6: warning: straight quotes in Chinese text: '你好\"--' → '你好”--' [typography.quotes]",
     ]
 
 
