@@ -590,8 +590,11 @@ def pandoc_block_plugin(md: MarkdownIt) -> None:
 # --- pandoc's smart punctuation ---------------------------------------------------
 
 _QUOTE_OR_DOTS = re.compile(r"""["']|--|\.\.\.""")
-# A URL in running text, without the punctuation that ends its sentence (as GFM's autolinks).
-_BARE_URL = re.compile(r"""(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*?(?=[.,:;!?'")\]]*(?:\s|\Z))""")
+# A URL or e-mail address in running text, without the punctuation that ends its sentence (as
+# GFM's autolinks).
+_BARE_URL = re.compile(
+    r"""(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*?(?=[.,:;!?'")\]]*(?:\s|\Z))|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"""
+)
 _DASHES_AND_DOTS = re.compile(r"-{2,3}|(?:\.\.\.){1,2}")
 
 
@@ -626,7 +629,7 @@ def _dashes_and_kept_quotes(text: str) -> tuple[str, set[int]]:
     pieces: list[str] = []
     kept: set[int] = set()
     length = start = 0
-    urls = list(_BARE_URL.finditer(text)) if "://" in text or "www." in text else []
+    urls = list(_BARE_URL.finditer(text)) if "://" in text or "www." in text or "@" in text else []
     for url in [*urls, None]:
         prose = _DASHES_AND_DOTS.sub(_dash_or_dots, text[start : url.start() if url else len(text)])
         pieces.append(prose)
