@@ -110,7 +110,7 @@ def test_pdf_sets_inline_notes_at_the_foot_of_their_page(built):
 
 def test_xhs_expands_inline_notes_and_writes_unicode_scripts(built):
     text = (built / "water.xhs.txt").read_text(encoding="utf-8")
-    assert "“water is H₂O” – and 2¹⁰ is 1024… it’s true (Lee, 2019, pp. 3--5)." in text
+    assert "“water is H₂O” – and 2¹⁰ is 1024… it’s true (Lee, 2019, pp. 3–5)." in text
     assert "(Note: An inline note citing (Smith and Doe, Journal of Things 2020, p. 12).)" in text
     assert "(Note: Second inline note.)" in text
     assert "Method" in text and "{-}" not in text and "subtitle" not in text
