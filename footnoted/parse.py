@@ -388,6 +388,8 @@ class _Converter:
                     nodes.append(Text(child.content))
             elif kind in ("softbreak", "hardbreak"):
                 nodes.append(Break(kind == "hardbreak"))
+            elif kind == "math_inline":  # pandoc's $…$: TeX as typed, no Markdown inside
+                nodes.append(Text(child.content))
             elif kind == "code_inline":
                 nodes.append(Code(child.content))
             elif kind in _STYLE_OF:

@@ -520,7 +520,35 @@ def _script_rule(marker: str, name: str) -> Callable[[StateInline, bool], bool]:
     return rule
 
 
+def tex_math_rule(state: StateInline, silent: bool) -> bool:
+    """Pandoc's `$…$` and `$$…$$` (tex_math_dollars): TeX, not Markdown, so `$a^2+b^2$` holds no
+    superscript, emphasis or smart quotes. We do not typeset TeX: it stays as typed. The opening
+    `$` has no space after it, the closing none before it and no digit after it ("$5 and $10" is
+    money)."""
+    src, start, maximum = state.src, state.pos, state.posMax
+    if src[start] != "$":
+        return False
+    marks = "$$" if src.startswith("$$", start) else "$"
+    begin = start + len(marks)
+    if begin >= maximum or src[begin].isspace():
+        return False
+    end = src.find(marks, begin, maximum)
+    while end >= 0:
+        if marks == "$$" or (not src[end - 1].isspace() and src[end - 1] not in "\\$"
+                             and not (end + 1 < maximum and (src[end + 1].isdigit() or src[end + 1] == "$"))):
+            break  # (a `$$` is display math's, never the end of `$…$`)
+        end = src.find(marks, end + 1, maximum)
+    if end < 0 or end == begin:
+        return False
+    if not silent:
+        token = state.push("math_inline", "", 0)
+        token.content = src[start : end + len(marks)]
+    state.pos = end + len(marks)
+    return True
+
+
 def pandoc_inline_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.after("backticks", "tex_math", tex_math_rule)
     md.inline.ruler.before("strikethrough", "inline_note", inline_note_rule)
     md.inline.ruler.after("inline_note", "superscript", _script_rule("^", "sup"))
     md.inline.ruler.after("strikethrough", "subscript", _script_rule("~", "sub"))

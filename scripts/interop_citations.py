@@ -38,6 +38,7 @@ from footnoted.tree import (
     FootnoteRef,
     Heading,
     Image,
+    InlineNote,
     Link,
     ListBlock,
     Paragraph,
@@ -115,7 +116,7 @@ def our_citations(markdown: str) -> list[dict]:
                     found.append({"cite": number[0], "key": key, "mode": mode, "prefix": canonical(item.prefix),
                                   "label": item.locator_label, "locator": item.locator, "rest": canonical(item.suffix)})
                 number[0] += 1
-            elif isinstance(node, (Styled, Link)):
+            elif isinstance(node, (Styled, Link, InlineNote)):
                 inlines(node.children)
             elif isinstance(node, FootnoteRef) and node.label in essay.footnotes:
                 blocks(essay.footnotes[node.label].blocks)
