@@ -298,6 +298,8 @@ class _Writer:
             elif kind == "note_ref":
                 out.append(self.note_call(node, "".join(out)))
             elif kind == "inline_reference":  # a citation inside an author footnote
+                if node.in_text and node.items:  # "As Lee (2020, p. 3) says"
+                    out.append(short_author(self.entries[node.items[0].key], self.chinese) + ("" if self.chinese else " "))
                 out.append(self.short_sources(node.items, None, "".join(out), line))
         return "".join(out)
 

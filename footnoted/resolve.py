@@ -237,17 +237,16 @@ class _Resolver:
         found = [self.lookup(item) for item in cite.items]
         if not all(found):
             return []
-        lead: list[Inline] = []
         items = tuple(f[2] for f in found)  # type: ignore[index]
-        if cite.in_text:
-            entry = found[0][0]  # type: ignore[index]
-            lead.append(Text(short_author(entry, self.chinese)))
         if in_note:  # inside an author footnote: the reference joins the note's own text
+            # "As @lee says" there is the reference itself, which opens with the author's name:
+            # no name before it as well ("As Lee Ann Lee, …").
             sources = self.source_runs(items, show_passages=False)
             runs = [r for source in sources for r in source.runs]
             if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
                 runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
-            return [*lead, InlineReference(tuple(runs), tuple(source.item for source in sources))]
+            return [InlineReference(tuple(runs), tuple(source.item for source in sources), cite.in_text)]
+        lead: list[Inline] = [Text(short_author(found[0][0], self.chinese))] if cite.in_text else []  # type: ignore[index]
         return [*lead, self.add_citation_note(items, cite.line, show_passages=True)]
 
     def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:

@@ -124,6 +124,7 @@ class InlineReference(NamedTuple):
 
     runs: tuple[Run, ...]
     items: tuple[CiteItem, ...] = ()  # as written, for targets that format their own
+    in_text: bool = False  # `@key` in the note's sentence: a target giving a short source names the author first
     kind = "inline_reference"
 
 

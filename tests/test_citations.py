@@ -172,3 +172,19 @@ def test_chinese_notes_keep_their_own_locators_and_take_the_suffix_inside(projec
 def test_a_suffix_ending_its_own_sentence_gets_no_second_full_stop(project):
     assert build(project, "One [@lee2019, p. 2, is it?].\n").code == 0
     assert notes_of(project)[0] == "Ann Lee, “The Book,” Press, 2019, 2, is it?"
+
+
+# --- the author named in a note's sentence ---------------------------------------------------
+
+
+def test_an_author_named_in_a_notes_sentence_is_printed_once(project):
+    """`As @lee2019 [p. 3] says` inside a footnote: the reference opens with the name, so the
+    note holds no second name before it; the xhs short source names the author once, then the rest."""
+    body = "Text[^a]. More.^[As @lee2019 [p. 5] says.]\n\n[^a]: As @lee2019 [p. 3] says.\n"
+    assert build(project, body, BIB).code == 0
+    first, second = (note.split("</p>", 1)[0] for note in notes_of(project))
+    assert first.startswith("As Ann Lee, ") and first.count("Lee") == 1, first
+    assert second.startswith("As Lee, ") and second.count("Lee") == 1, second
+    assert build(project, body, target="xhs").code == 0
+    text = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
+    assert "As Lee (2019, p. 3) says." in text and "As Lee (2019, p. 5) says." in text, text
