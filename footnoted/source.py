@@ -19,18 +19,12 @@ def read_text(path: str, data: bytes) -> str:
         message = f"not UTF-8 (it looks like {wide}); save the file as UTF-8"
         raise InputError([error(path, 1, 1, message, "source.encoding")])
     if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data.count(b"\n", 0, offset) + 1
-        col = len(data[data.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace")) + 1  # characters, not bytes
-        raise InputError([error(path, line, col, "the file contains a NUL byte", "source.nul")])
+        raise InputError([error(path, *_byte_place(data, data.index(b"\x00")), "the file contains a NUL byte", "source.nul")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        raise InputError(
-            [error(path, line, col, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", "source.encoding")]
-        ) from None
+        message = f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise InputError([error(path, *_byte_place(data, exc.start), message, "source.encoding")]) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     control = _CONTROL.search(text)
     if control:
@@ -42,6 +36,14 @@ def read_text(path: str, data: bytes) -> str:
         message = f"the file contains the control character U+{ord(control.group()):04X}; delete it"
         raise InputError([error(path, line, col, message, "source.control")])
     return text
+
+
+def _byte_place(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of a byte offset, lines ending in LF, CRLF or CR
+    as the text will read them."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
 
 
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -62,7 +64,8 @@ def wide_encoding(data: bytes) -> str:
     if pairs < 2 or b"\x00" not in sample:
         return ""
     for codec, nuls, others in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
-        if nuls.count(0) * 4 >= pairs and others.count(0) * 8 <= nuls.count(0) and _decodes(sample[: pairs * 2], codec):
+        # Half the pairs or more with a NUL on this side: a text mostly ASCII; a stray NUL is not that.
+        if nuls.count(0) * 2 >= pairs >= 2 and others.count(0) * 8 <= nuls.count(0) and _decodes(sample[: pairs * 2], codec):
             return f"UTF-16, {_ENDIAN[codec[-2:]]}, without a byte-order mark"
     return ""
 

@@ -296,3 +296,20 @@ def test_a_bad_source_date_epoch_names_the_variable_not_the_essay(project, monke
         # for the first, and the second was ignored
         assert result.err == (f"SOURCE_DATE_EPOCH: error: the environment variable is '{value}', not a date: it must be whole "
                               "seconds since 1970-01-01 (at most 253402300799); set it right or unset it [env.source-date-epoch]\n")
+
+
+def test_a_nul_or_a_bad_byte_is_placed_on_the_line_the_editor_shows_with_any_line_ending():
+    """Lines end in LF, CRLF or old Mac CR; the place counts them as the text will read them. A
+    stray NUL in a mostly ASCII file is a NUL, not a sign of UTF-16."""
+    from footnoted.diagnostics import InputError
+    from footnoted.source import read_text
+
+    def place(data: bytes) -> str:
+        with pytest.raises(InputError) as raised:
+            read_text("f", data)
+        first = raised.value.diagnostics[0]
+        return f"{first.line}:{first.col} {first.code}"
+
+    assert place(b"a\r\nb\rc\x00") == "3:2 source.nul"
+    assert place(b"a\rb\r\xffz") == "3:1 source.encoding"
+    assert place("x\n中x\x00".encode()) == "2:3 source.nul"
