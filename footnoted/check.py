@@ -9,7 +9,6 @@ against their snapshots, and the Xiaohongshu limits. Each is a diagnostic with i
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,14 +149,49 @@ def _front_matter_typography(essay: Essay, draft: _Draft) -> list[Diagnostic]:
 def _changes(before: str, after: str) -> list[tuple[int, int, int, int]]:
     """Each change, changes less than two characters apart taken as one: (start, end) in `before`, in `after`."""
     groups: list[list[int]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in _typography_edits(before, after):
         if groups and i1 - groups[-1][1] < 2:
             groups[-1][1], groups[-1][3] = i2, j2
         else:
             groups.append([i1, i2, j1, j2])
     return [(i1, i2, j1, j2) for i1, i2, j1, j2 in groups]
+
+
+# What the typography pass puts in place of a character (typography.py): full-width marks,
+# Chinese quotation marks and parentheses.
+_DROPS_SPACE_AFTER = ",;:?!."
+_TYPESET_AS = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。", '"': "“”", "(": "（", ")": "）"}
+
+
+def _typography_edits(before: str, after: str) -> Iterator[tuple[int, int, int, int]]:
+    """The typography pass's edits, (start, end) in `before` and in `after`, in one walk along both.
+
+    The pass only ever puts a full-width mark or a Chinese quotation mark in place of its ASCII
+    one, drops the space after a full-width mark, and puts a space between Chinese and Latin; every
+    other character stays, in order. So where the two texts differ, the edit is plain from the
+    two characters there. A character diff (difflib) found the same edits in cubic time: a 6 KB
+    paragraph took 14 s.
+    """
+    i = j = 0
+    while i < len(before) and j < len(after):
+        if before[i] == after[j]:
+            i, j = i + 1, j + 1
+        elif after[j] in _TYPESET_AS.get(before[i], ""):
+            # The space after a full-width mark goes with it (even where another space follows).
+            dropped = before[i] in _DROPS_SPACE_AFTER and before.startswith(" ", i + 1)
+            yield i, i + 1 + dropped, j, j + 1
+            i, j = i + 1 + dropped, j + 1
+        elif after[j] == " ":
+            yield i, i, j, j + 1
+            j += 1
+        elif before[i] == " ":
+            yield i, i + 1, j, j
+            i += 1
+        else:  # not the typography pass's doing: taken as a change of that character
+            yield i, i + 1, j, j + 1
+            i, j = i + 1, j + 1
+    if i < len(before) or j < len(after):
+        yield i, len(before), j, len(after)
 
 
 def _context(text: str, start: int, end: int) -> tuple[str, str]:

@@ -4,7 +4,9 @@ The library collects them; only the CLI prints them. A stage that finds errors r
 `InputError` carrying all of them at once, so the writer sees every problem in one run.
 """
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple
@@ -61,9 +63,77 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
-    import difflib  # only when a name is wrong: not every build pays for it
+def did_you_mean(word: str, choices: "Iterable[str] | CloseMatches") -> str:
+    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close.
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    For many words against one large set of choices, pass a CloseMatches built once."""
+    index = choices if isinstance(choices, CloseMatches) else CloseMatches(choices)
+    close = index.closest(word)
+    return f" (did you mean '{close}'?)" if close is not None else ""
+
+
+CUTOFF = 0.6  # difflib's own: a ratio below it is no suggestion
+
+
+class CloseMatches:
+    """The choices a mistyped name is compared with, indexed once for many look-ups.
+
+    The closest is difflib's: the highest ratio of at least 0.6 (difflib.get_close_matches). Up
+    to EVERY choices, each is compared. A larger set (a bibliography of 20,000 entries: 0.3 s a
+    word) is first narrowed to a shortlist: the choices sharing most pairs of letters with the
+    word, found through an index of the pairs, reading at most BUDGET places in it, rarest pair
+    first. A typo of a key shares nearly all its pairs, the rare ones too, so it makes the list;
+    the work for one word no longer grows with the set.
+    """
+
+    EVERY = 200
+    SHORTLIST = 32
+    BUDGET = 2048  # places read in the index for one word
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        self.choices = sorted(set(choices))
+        self.pairs: dict[str, list[int]] | None = None
+        if len(self.choices) > self.EVERY:
+            self.pairs = {}
+            for number, choice in enumerate(self.choices):
+                for pair in _pairs(choice):
+                    self.pairs.setdefault(pair, []).append(number)
+
+    def closest(self, word: str) -> str | None:
+        """difflib.get_close_matches(word, candidates, n=1, cutoff=0.6), its answer exactly, comparing
+        in full (ratio) only while a candidate's bound (quick_ratio) can still beat the best found."""
+        import difflib  # only when a name is wrong: not every build pays for it
+
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        bounded = []
+        for choice in self.choices if self.pairs is None else self.shortlist(word):
+            matcher.set_seq1(choice)
+            if matcher.real_quick_ratio() >= CUTOFF and (bound := matcher.quick_ratio()) >= CUTOFF:
+                bounded.append((bound, choice))
+        best: tuple[float, str] | None = None
+        for bound, choice in sorted(bounded, reverse=True):
+            if best and bound < best[0]:
+                break  # a ratio is never above its bound
+            matcher.set_seq1(choice)
+            if (ratio := matcher.ratio()) >= CUTOFF and (best is None or (ratio, choice) > best):
+                best = (ratio, choice)
+        return best[1] if best else None
+
+    def shortlist(self, word: str) -> list[str]:
+        """The choices sharing most pairs with the word, of those read within the budget."""
+        assert self.pairs is not None
+        read, budget = [], self.BUDGET
+        for places in sorted((self.pairs.get(pair, []) for pair in _pairs(word)), key=len):
+            read.append(places[:budget])
+            budget -= len(places)
+            if budget <= 0:
+                break
+        shared = Counter(itertools.chain.from_iterable(read))
+        return [self.choices[number] for number, _ in shared.most_common(self.SHORTLIST)]
+
+
+def _pairs(word: str) -> set[str]:
+    """The word's pairs of neighbouring characters, its first and last marked as such."""
+    padded = f"\0{word}\0"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}

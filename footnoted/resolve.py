@@ -7,10 +7,11 @@ problem (unknown key or quote, undefined footnote) is collected; unused entries,
 footnotes are warnings.
 """
 
+from functools import cached_property
 from typing import NamedTuple
 
 from footnoted.bibliography import Bibliography, Entry, Passage
-from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, has_errors, warning
+from footnoted.diagnostics import CloseMatches, Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
 from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
 from footnoted.tree import (
@@ -191,6 +192,15 @@ class _Resolver:
         self.formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # see reference()
         self.problems: list[Diagnostic] = []
 
+    @cached_property
+    def known_keys(self) -> CloseMatches:
+        """Indexed once for every mistyped key: a bibliography may hold thousands."""
+        return CloseMatches(self.bibliography.entries)
+
+    @cached_property
+    def known_footnotes(self) -> CloseMatches:
+        return CloseMatches(self.essay.footnotes)
+
     # --- blocks ---
 
     def blocks(self, blocks: Blocks, in_note: bool = False) -> Blocks:
@@ -252,7 +262,7 @@ class _Resolver:
     def footnote_ref(self, ref: FootnoteRef, in_note: bool) -> list[Inline]:
         definition = self.essay.footnotes.get(ref.label)
         if definition is None:
-            hint = did_you_mean(ref.label, self.essay.footnotes)
+            hint = did_you_mean(ref.label, self.known_footnotes)
             self.problems.append(error(self.essay.path, ref.line, ref.col, f"footnote '[^{ref.label}]' is not defined{hint}", "footnote.undefined"))
             return []
         if in_note:
@@ -329,7 +339,7 @@ class _Resolver:
             return None
         entry = self.bibliography.entries.get(key)
         if entry is None:
-            hint = did_you_mean(key, self.bibliography.entries)
+            hint = did_you_mean(key, self.known_keys)
             self.problems.append(error(self.essay.path, item.line, item.col, f"unknown citation key '{key}'{hint}", "cite.unknown-key"))
             return None
         item = item._replace(key=key, quote=quote, braced=True)  # decided: never split again
