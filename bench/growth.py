@@ -72,9 +72,9 @@ def abbreviation_stops(scale: int) -> dict[str, str]:
 
 
 def cited_passages(scale: int) -> dict[str, str]:
-    """One paragraph citing 1,000 stored passages at 1× (the xhs text queues each after the paragraph)."""
-    bibliography = "references:\n" + "".join(_entry(f"s{i}", f"Passage {i} says what it says.") for i in range(40))
-    draft = FRONT_EN + "".join(f"Point {n} [@s{n % 40}:q]. " for n in range(1000 * scale)) + "\n"
+    """One paragraph citing stored passages 5,000 times at 1× (the xhs text queues each after the paragraph)."""
+    bibliography = "references:\n" + "".join(_entry(f"s{i}", f"Passage {i} says what it says.") for i in range(200))
+    draft = FRONT_EN + "".join(f"Point {n} [@s{n % 200}:q]. " for n in range(5000 * scale)) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": bibliography}
 
 

@@ -31,6 +31,7 @@ _WIDE_PUNCTUATION = "（）「」『』，。、；：！？"
 _BLOCKS = {"paragraph", "heading", "blockquote", "resolved_passage", "list", "code_block", "table", "html_block", "div"}
 # A full stop after these does not end a sentence: "Fig. 1b", "et al.", "J. Smith".
 _ABBREVIATION = re.compile(r"(?:\b(?:Figs?|Eq|Sec|Tab|No|Vol|al|cf|vs|pp?|Dr|Mrs?|Ms|St|e\.g|i\.e|etc)|\b[A-Z])\.\s*\Z")
+_LONGEST_ABBREVIATION = 4  # characters before its full stop, in _ABBREVIATION
 
 
 _SCRIPTS = {
@@ -295,15 +296,15 @@ class _Writer:
                 out.append("\n" if node.hard else " ")
             elif kind == "html":
                 out.append(_strip_html(node.html))
-            elif kind == "note_ref":
-                out.append(self.note_call(node, "".join(out)))
+            elif kind == "note_ref":  # `out` so far, not joined at each call: a paragraph may hold thousands
+                out.append(self.note_call(node, out))
             elif kind == "inline_reference":  # a citation inside an author footnote
                 if node.in_text and node.items:  # "As Lee (2020, p. 3) says"
                     out.append(short_author(self.entries[node.items[0].key], self.chinese) + ("" if self.chinese else " "))
-                out.append(self.short_sources(node.items, None, "".join(out), line))
+                out.append(self.short_sources(node.items, None, out, line))
         return "".join(out)
 
-    def note_call(self, ref, before: str) -> str:  # type: ignore[no-untyped-def]
+    def note_call(self, ref, before: list[str]) -> str:  # type: ignore[no-untyped-def]
         note = self.resolved.notes[ref.number - 1]
         if note.is_citation:
             items = tuple(source.item for source in note.sources)
@@ -313,15 +314,17 @@ class _Writer:
         text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
 
-    def short_sources(self, items: tuple, passages: list | None, before: str, line: int) -> str:
+    def short_sources(self, items: tuple, passages: list | None, before: list[str], line: int) -> str:
         """A citation as short sources in parentheses; a quoted passage is queued to follow the paragraph.
-        `passages` are the note's; None in an author footnote, where the item names its quote."""
+        `passages` are the note's; None in an author footnote, where the item names its quote. `before`:
+        the pieces of text before it in its paragraph."""
         texts = []
         for position, item in enumerate(items):
             entry = self.entries[item.key]
             passage = passages[position] if passages is not None else entry.quotes.get(item.quote)
             label, value = _locator(item, passage)
-            named = position == 0 and before.rstrip().endswith(short_author(entry, self.chinese))  # @key in text
+            author = short_author(entry, self.chinese)
+            named = position == 0 and _ends_with(before, author)  # @key in text
             with_author = not named and not item.suppress_author  # `[-@key]`: the sentence names them
             text = " ".join(p for p in (plain_text(item.prefix), self.short_source(entry, label, value, with_author)) if p)
             texts.append(text + plain_text(item.suffix))  # the suffix brings its own ", " or " "
@@ -332,7 +335,8 @@ class _Writer:
             return ""
         if self.chinese:
             return f"（{words}）"
-        return f"({words})" if not before or before[-1].isspace() else f" ({words})"
+        last = _last_character(before)
+        return f"({words})" if not last or last.isspace() else f" ({words})"
 
     def source_of_block(self, block) -> str:  # type: ignore[no-untyped-def]
         item = self.resolved.notes[block.note.number - 1].sources[0].item
@@ -440,10 +444,23 @@ def _sentence_pieces(text: str) -> list[str]:
     """Sentences, each with the space after it."""
     pieces, start = [], 0
     for match in re.finditer(r"[。！？][”’」』）]*|[.!?…][”’\"]?\s+(?=[^a-z])|\s+(?=•\s)", text):
-        if not _ABBREVIATION.search(text[start : match.end()]):
+        if not _after_abbreviation(text, start, match.end()):
             pieces.append(text[start : match.end()])
             start = match.end()
     return [p for p in [*pieces, text[start:]] if p]
+
+
+def _after_abbreviation(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] end in an abbreviation's full stop? _ABBREVIATION on the sentence's
+    last few characters only: on the whole sentence so far, a paragraph whose stops are all
+    abbreviations was read again at each (136 KB took 19 s)."""
+    dot = end
+    while dot > start and text[dot - 1].isspace():  # the space after a stop is its own: read once
+        dot -= 1
+    if dot == start or text[dot - 1] != ".":
+        return False
+    # The longest abbreviation ('Figs', 'e.g') has four characters: a fifth before it decides its \b.
+    return bool(_ABBREVIATION.search(text[max(start, dot - 1 - _LONGEST_ABBREVIATION - 1) : end]))
 
 
 def _clause_pieces(text: str) -> list[str]:
@@ -470,6 +487,27 @@ def _with_gaps(sentences: list[str], kept: set[int]) -> str:
         previous = index
     pieces += [gap] * (previous != len(sentences) - 1)
     return ("" if chinese else " ").join(pieces)
+
+
+def _ends_with(pieces: list[str], words: str) -> bool:
+    """Does "".join(pieces).rstrip() end with `words`? Read from the end only as far as it takes: a
+    paragraph of thousands of citations was joined again for each (50,000 took 10 minutes)."""
+    ending: list[str] = []
+    needed = len(words)
+    for piece in reversed(pieces):
+        if not ending:
+            piece = piece.rstrip()  # the space at the end, if the piece is all space the next piece's too
+            if not piece:
+                continue
+        ending.append(piece[max(len(piece) - needed, 0) :])
+        needed -= len(ending[-1])
+        if needed <= 0:
+            break
+    return "".join(reversed(ending)).endswith(words)
+
+
+def _last_character(pieces: list[str]) -> str:
+    return next((piece[-1] for piece in reversed(pieces) if piece), "")
 
 
 # --- words ----------------------------------------------------------------------------

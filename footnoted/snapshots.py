@@ -344,32 +344,50 @@ def find_quote(snapshot: Snapshot, quote: str, stated: set[int] | None = None) -
     pieces = quote_pieces(quote)
     if not pieces:
         return None
+    found: dict[tuple[str, ...], list[int]] = {}  # each piece's starts in the snapshot, found once
+
+    def starts(piece: list[str]) -> list[int]:
+        if tuple(piece) not in found:
+            found[tuple(piece)] = _occurrences(snapshot.words, piece)
+        return found[tuple(piece)]
+
     matches = []
-    for start in _occurrences(snapshot.words, pieces[0], 0, len(snapshot.words)):
+    for start in starts(pieces[0]):
         end = start + len(pieces[0])
         for piece in pieces[1:]:
-            following = next(_occurrences(snapshot.words, piece, end, end + MAX_CUT_WORDS + len(piece)), None)
-            if following is None:
+            following = starts(piece)
+            index = bisect.bisect_left(following, end)  # the first start at the end of the last piece or after
+            if index == len(following) or following[index] > end + MAX_CUT_WORDS:
                 break
-            end = following + len(piece)
+            end = following[index] + len(piece)
         else:
             matches.append(Found(start, end, _page_range(snapshot, start, end)))
     on_stated = [m for m in matches if stated and m.pages and m.pages[0] in stated]
     return (on_stated or matches or [None])[0]
 
 
-def _occurrences(words: tuple[str, ...], piece: list[str], low: int, high: int):  # type: ignore[no-untyped-def]
-    """Every start of `piece` in words[low:high], in order."""
-    high = min(high, len(words))
-    position = low
-    while True:
-        try:
-            start = words.index(piece[0], position, high)
-        except ValueError:
-            return
-        if list(words[start : start + len(piece)]) == piece and start + len(piece) <= high:
-            yield start
-        position = start + 1
+def _occurrences(words: tuple[str, ...], piece: list[str]) -> list[int]:
+    """Every start of `piece` in `words`, in order, in one pass (Knuth-Morris-Pratt): comparing the
+    piece at every place its first word stands read a repetitive snapshot once for each word of a
+    long quote (1 MB and 8 KB took 34 s)."""
+    fallback = [0] * len(piece)  # the longest proper border of piece[: i + 1]
+    border = 0
+    for index in range(1, len(piece)):
+        while border and piece[index] != piece[border]:
+            border = fallback[border - 1]
+        if piece[index] == piece[border]:
+            border += 1
+        fallback[index] = border
+    starts, matched = [], 0
+    for index, word in enumerate(words):
+        while matched and word != piece[matched]:
+            matched = fallback[matched - 1]
+        if word == piece[matched]:
+            matched += 1
+            if matched == len(piece):
+                starts.append(index - len(piece) + 1)
+                matched = fallback[matched - 1]
+    return starts
 
 
 def _page_range(snapshot: Snapshot, start: int, end: int) -> tuple[int, ...]:
@@ -402,23 +420,71 @@ def closest_passage(snapshot: Snapshot, words: list[str]) -> Closest | None:
         if shared > best_shared:
             best, best_shared = start, shared
     low, high = max(best - size // 2, 0), min(best + size + size // 2, len(haystack))
-    matcher = difflib.SequenceMatcher(None, haystack[low:high], words, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    blocks = _matching_blocks(haystack[low:high], words)
     if not blocks:
         return None
     # From where the quote's first word would stand to where its last would: a changed first or
     # last word still shows in the diff.
-    first, last = blocks[0], blocks[-1]
-    start = max(low + first.a - first.b, 0)
-    end = min(low + last.a + last.size + (size - last.b - last.size), len(haystack))
-    ratio = difflib.SequenceMatcher(None, haystack[start:end], words, autojunk=False).ratio()
+    (first_a, first_b, _), (last_a, last_b, last_size) = blocks[0], blocks[-1]
+    start = max(low + first_a - first_b, 0)
+    end = min(low + last_a + last_size + (size - last_b - last_size), len(haystack))
+    passage = haystack[start:end]
+    ratio = 2 * sum(size for *_, size in _matching_blocks(passage, words)) / (len(passage) + len(words))
     return Closest(start, end, ratio) if ratio >= 0.5 else None
+
+
+DIFF_WORDS = 1000  # up to this many words in all, two texts are compared whole (difflib)
+
+
+def _matching_blocks(a: list[str] | tuple[str, ...], b: list[str]) -> list[tuple[int, int, int]]:
+    """difflib's matching blocks of a and b (i, j, size), the empty last one left out.
+
+    difflib's work grows with the square of the words, and more on a repetitive text (a 1,300-word
+    quote in a repetitive snapshot: minutes). So two longer texts are matched on their common
+    beginning and end first, and what differs between is compared in stretches of at most
+    DIFF_WORDS: the work then grows with the words."""
+    if len(a) + len(b) <= DIFF_WORDS:
+        return [tuple(block) for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]]
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = len(a) - head - tail, len(b) - head - tail
+    stretches = max(1, -(-(middle_a + middle_b) // DIFF_WORDS))
+    blocks = [(0, 0, head)]
+    for number in range(stretches):
+        a_low, a_high = head + middle_a * number // stretches, head + middle_a * (number + 1) // stretches
+        b_low, b_high = head + middle_b * number // stretches, head + middle_b * (number + 1) // stretches
+        blocks += [(a_low + i, b_low + j, size) for i, j, size in _matching_blocks(a[a_low:a_high], b[b_low:b_high])]
+    blocks.append((len(a) - tail, len(b) - tail, tail))
+    merged: list[tuple[int, int, int]] = []
+    for i, j, size in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
+        elif size:
+            merged.append((i, j, size))
+    return merged
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's get_opcodes, from _matching_blocks."""
+    opcodes, i, j = [], 0, 0
+    for a_start, b_start, size in [*_matching_blocks(a, b), (len(a), len(b), 0)]:
+        tag = "replace" if i < a_start and j < b_start else "delete" if i < a_start else "insert" if j < b_start else ""
+        if tag:
+            opcodes.append((tag, i, a_start, j, b_start))
+        i, j = a_start + size, b_start + size
+        if size:
+            opcodes.append(("equal", a_start, i, b_start, j))
+    return opcodes
 
 
 def word_diff(quote_words: list[str], quote_shown: list[str], passage_words: list[str], passage_shown: list[str]) -> str:
     """git's --word-diff=plain: [-in the quote only-]{+in the snapshot only+}, a few words of context."""
     out: list[str] = []
-    opcodes = difflib.SequenceMatcher(None, quote_words, passage_words, autojunk=False).get_opcodes()
+    opcodes = _opcodes(quote_words, passage_words)
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             same = quote_shown[i1:i2]
@@ -508,11 +574,8 @@ def _not_found_message(entry: Entry, passage: Passage, snapshot: Snapshot) -> st
 def _shown_words_of(quote: str, piece: list[str]) -> list[str]:
     """The quote's words as written (with their hyphens), for the piece that was not found."""
     written = _WORD.findall(quote)
-    forms = [comparison_form(w) for w in written]
-    for start in range(len(forms) - len(piece) + 1):
-        if forms[start : start + len(piece)] == piece:
-            return [re.sub(r"\s+", "", w) for w in written[start : start + len(piece)]]
-    return piece
+    starts = _occurrences(tuple(comparison_form(w) for w in written), piece)
+    return [re.sub(r"\s+", "", w) for w in written[starts[0] : starts[0] + len(piece)]] if starts else piece
 
 
 def _pages_text(pages: tuple[int, ...]) -> str:
