@@ -36,16 +36,16 @@ def footnote_calls(scale: int) -> dict[str, str]:
 
 
 def seams_paragraph(scale: int) -> dict[str, str]:
-    """One long Chinese paragraph with spacing, punctuation and quote problems: 1.5 KB at 1×."""
+    """One long Chinese paragraph with spacing, punctuation and quote problems: 6 KB at 1×."""
     sentence = '研究发现AI模型在2024年的实验中"崩溃"了,数据质量下降了10%,作者用GPT-4复现.'
-    count = max(1, 1500 * scale // len(sentence.encode()))
+    count = max(1, 6000 * scale // len(sentence.encode()))
     draft = FRONT_ZH + "".join(sentence for _ in range(count)) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
 def dense_seams(scale: int) -> dict[str, str]:
-    """The worst case for a character diff: a seam every character ('中a中a…'), 500 bytes at 1×."""
-    draft = FRONT_ZH + "中a" * (125 * scale) + "\n"
+    """The worst case for a character diff: a seam every character ('中a中a…'), 2 KB at 1×."""
+    draft = FRONT_ZH + "中a" * (500 * scale) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
@@ -81,7 +81,7 @@ def cited_passages(scale: int) -> dict[str, str]:
 def repetitive_snapshot(scale: int) -> dict[str, str]:
     """A snapshot of 256 KB saying nearly the same thing over and over, and a 2 KB quote it holds,
     at 1×; a second quote it does not hold, to be shown with its closest passage."""
-    phrase = "the model was trained on the data and the data was made by the model "
+    phrase = "model data "
     snapshot = phrase * (256 * 1024 * scale // len(phrase)) + "and at last the end came.\n"
     held = (phrase * (2048 * scale // len(phrase))).strip() + " and at last the end came."
     missing = (phrase * (2048 * scale // len(phrase))).strip() + " and at last the start came."

@@ -433,39 +433,99 @@ def closest_passage(snapshot: Snapshot, words: list[str]) -> Closest | None:
     return Closest(start, end, ratio) if ratio >= 0.5 else None
 
 
-DIFF_WORDS = 1000  # up to this many words in all, two texts are compared whole (difflib)
+DIFF_WORDS = 1000  # up to this many words in all, difflib compares two stretches itself
 
 
 def _matching_blocks(a: list[str] | tuple[str, ...], b: list[str]) -> list[tuple[int, int, int]]:
-    """difflib's matching blocks of a and b (i, j, size), the empty last one left out.
+    """difflib's matching blocks of a and b (i, j, size), the empty last one left out: the same
+    blocks, found as difflib finds them (the longest common stretch, then the same on either side).
 
-    difflib's work grows with the square of the words, and more on a repetitive text (a 1,300-word
-    quote in a repetitive snapshot: minutes). So two longer texts are matched on their common
-    beginning and end first, and what differs between is compared in stretches of at most
-    DIFF_WORDS: the work then grows with the words."""
-    if len(a) + len(b) <= DIFF_WORDS:
-        return [tuple(block) for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]]
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    middle_a, middle_b = len(a) - head - tail, len(b) - head - tail
-    stretches = max(1, -(-(middle_a + middle_b) // DIFF_WORDS))
-    blocks = [(0, 0, head)]
-    for number in range(stretches):
-        a_low, a_high = head + middle_a * number // stretches, head + middle_a * (number + 1) // stretches
-        b_low, b_high = head + middle_b * number // stretches, head + middle_b * (number + 1) // stretches
-        blocks += [(a_low + i, b_low + j, size) for i, j, size in _matching_blocks(a[a_low:a_high], b[b_low:b_high])]
-    blocks.append((len(a) - tail, len(b) - tail, tail))
+    difflib finds a longest common stretch in time that grows with the square of the words, and
+    more on a repetitive text (a 1,300-word quote in a repetitive snapshot: minutes). On a longer
+    stretch a suffix automaton finds the same one in linear time. A text that matches only in
+    many small pieces would still take many rounds: past a budget of rounds, what is left is
+    compared in stretches of DIFF_WORDS, so the work stays linear whatever the texts."""
+    blocks, queue, budget = [], [(0, len(a), 0, len(b))], 20 * (len(a) + len(b))
+    while queue:
+        a_low, a_high, b_low, b_high = queue.pop()
+        work = a_high - a_low + b_high - b_low
+        if work <= DIFF_WORDS:
+            i, j, size = _difflib_longest(a, a_low, a_high, b, b_low, b_high)
+        elif budget > 0:
+            budget -= work
+            i, j, size = _longest_common_stretch(a, a_low, a_high, b, b_low, b_high)
+        else:
+            blocks += _blocks_in_stretches(a, a_low, a_high, b, b_low, b_high)
+            continue
+        if size:
+            blocks.append((i, j, size))
+            if a_low < i and b_low < j:
+                queue.append((a_low, i, b_low, j))
+            if i + size < a_high and j + size < b_high:
+                queue.append((i + size, a_high, j + size, b_high))
     merged: list[tuple[int, int, int]] = []
-    for i, j, size in blocks:
+    for i, j, size in sorted(blocks):  # adjacent blocks joined, as difflib joins them
         if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
             merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
-        elif size:
+        else:
             merged.append((i, j, size))
     return merged
+
+
+def _difflib_longest(a, a_low: int, a_high: int, b, b_low: int, b_high: int) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    i, j, size = difflib.SequenceMatcher(None, a[a_low:a_high], b[b_low:b_high], autojunk=False).find_longest_match()
+    return a_low + i, b_low + j, size
+
+
+def _longest_common_stretch(a, a_low: int, a_high: int, b, b_low: int, b_high: int) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """difflib's find_longest_match without junk: the longest common stretch, the earliest in a,
+    then the earliest in b; through a suffix automaton of b's stretch, in linear time."""
+    link, length, first = [-1], [0], [-1]  # first: where a state's words first end in b
+    moves: list[dict[str, int]] = [{}]
+    last = 0
+    for position in range(b_low, b_high):
+        word, state = b[position], len(length)
+        link.append(0), length.append(length[last] + 1), first.append(position), moves.append({})
+        back = last
+        while back != -1 and word not in moves[back]:
+            moves[back][word] = state
+            back = link[back]
+        if back != -1:
+            target = moves[back][word]
+            if length[back] + 1 == length[target]:
+                link[state] = target
+            else:
+                clone = len(length)
+                link.append(link[target]), length.append(length[back] + 1), first.append(first[target])
+                moves.append(dict(moves[target]))
+                while back != -1 and moves[back].get(word) == target:
+                    moves[back][word] = clone
+                    back = link[back]
+                link[target] = link[state] = clone
+        last = state
+    best, state, matched = (a_low, b_low, 0), 0, 0
+    for position in range(a_low, a_high):
+        word = a[position]
+        while state and word not in moves[state]:
+            state = link[state]
+            matched = length[state]
+        if word in moves[state]:
+            state, matched = moves[state][word], matched + 1
+        if matched > best[2]:  # strictly longer: of equally long ones, the earliest in a
+            best = (position - matched + 1, first[state] - matched + 1, matched)
+    return best
+
+
+def _blocks_in_stretches(a, a_low: int, a_high: int, b, b_low: int, b_high: int) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    """Past the budget: the two stretches cut into as many pairs of pieces of DIFF_WORDS, each compared by difflib."""
+    pieces = -(-(a_high - a_low + b_high - b_low) // DIFF_WORDS)
+    blocks = []
+    for number in range(pieces):
+        a_start, a_end = a_low + (a_high - a_low) * number // pieces, a_low + (a_high - a_low) * (number + 1) // pieces
+        b_start, b_end = b_low + (b_high - b_low) * number // pieces, b_low + (b_high - b_low) * (number + 1) // pieces
+        matcher = difflib.SequenceMatcher(None, a[a_start:a_end], b[b_start:b_end], autojunk=False)
+        blocks += [(a_start + i, b_start + j, size) for i, j, size in matcher.get_matching_blocks() if size]
+    return blocks
 
 
 def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
