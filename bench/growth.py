@@ -29,23 +29,23 @@ def _entry(key: str, quote_text: str = "", snapshot: str = "", language: str = "
     return "\n".join(lines) + "\n"
 
 
-def footnote_calls(scale: int) -> dict[str, str]:
+def footnote_calls(scale: float) -> dict[str, str]:
     """`[^x` over and over, never closed: 3 KB of them at 1×. Each one once scanned to the paragraph's end."""
-    draft = FRONT_ZH + "正文" + "[^x" * (1000 * scale) + "\n"
+    draft = FRONT_ZH + "正文" + "[^x" * int(1000 * scale) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
-def seams_paragraph(scale: int) -> dict[str, str]:
+def seams_paragraph(scale: float) -> dict[str, str]:
     """One long Chinese paragraph with spacing, punctuation and quote problems: 6 KB at 1×."""
     sentence = '研究发现AI模型在2024年的实验中"崩溃"了,数据质量下降了10%,作者用GPT-4复现.'
-    count = max(1, 6000 * scale // len(sentence.encode()))
+    count = max(1, int(6000 * scale) // len(sentence.encode()))
     draft = FRONT_ZH + "".join(sentence for _ in range(count)) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
-def dense_seams(scale: int) -> dict[str, str]:
+def dense_seams(scale: float) -> dict[str, str]:
     """The worst case for a character diff: a seam every character ('中a中a…'), 2 KB at 1×."""
-    draft = FRONT_ZH + "中a" * (500 * scale) + "\n"
+    draft = FRONT_ZH + "中a" * int(500 * scale) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
@@ -55,36 +55,36 @@ def _key(index: int) -> str:
     return f"{names[index % 10]}{index // 10 % 997}x{index // 9970}y{2000 + index % 25}"
 
 
-def unknown_keys(scale: int) -> dict[str, str]:
+def unknown_keys(scale: float) -> dict[str, str]:
     """A bibliography of 2,500 entries and a draft with 125 mistyped keys at 1×: each asks 'did you mean'."""
-    entries = 2500 * scale
+    entries = int(2500 * scale)
     bibliography = "references:\n" + "".join(_entry(_key(i)) for i in range(entries))
-    typos = [_key(i * 20 + 7)[:-1] + "9" for i in range(125 * scale)]  # a wrong last digit of the year
+    typos = [_key(i * 20 + 7)[:-1] + "9" for i in range(int(125 * scale))]  # a wrong last digit of the year
     draft = FRONT_EN + "".join(f"Claim {n} [@{key}].\n\n" for n, key in enumerate(typos)) + f"Known [@{_key(0)}].\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": bibliography}
 
 
-def abbreviation_stops(scale: int) -> dict[str, str]:
+def abbreviation_stops(scale: float) -> dict[str, str]:
     """An English paragraph whose full stops are mostly abbreviations ('p.', 'et al.'): 16 KB at 1×."""
     sentence = "As Smith et al. Jones et al. and Lee et al. Vol. 3 show on p. 4 and in Fig. 2, cf. Sec. 5 "
-    draft = FRONT_EN + sentence * (160 * scale) + "\n"
+    draft = FRONT_EN + sentence * int(160 * scale) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
 
 
-def cited_passages(scale: int) -> dict[str, str]:
+def cited_passages(scale: float) -> dict[str, str]:
     """One paragraph citing stored passages 5,000 times at 1× (the xhs text queues each after the paragraph)."""
     bibliography = "references:\n" + "".join(_entry(f"s{i}", f"Passage {i} says what it says.") for i in range(200))
-    draft = FRONT_EN + "".join(f"Point {n} [@s{n % 200}:q]. " for n in range(5000 * scale)) + "\n"
+    draft = FRONT_EN + "".join(f"Point {n} [@s{n % 200}:q]. " for n in range(int(5000 * scale))) + "\n"
     return {"essay/essay.md": draft, "citations/refs.yaml": bibliography}
 
 
-def repetitive_snapshot(scale: int) -> dict[str, str]:
+def repetitive_snapshot(scale: float) -> dict[str, str]:
     """A snapshot of 256 KB saying nearly the same thing over and over, and a 2 KB quote it holds,
     at 1×; a second quote it does not hold, to be shown with its closest passage."""
     phrase = "model data "
-    snapshot = phrase * (256 * 1024 * scale // len(phrase)) + "and at last the end came.\n"
-    held = (phrase * (2048 * scale // len(phrase))).strip() + " and at last the end came."
-    missing = (phrase * (2048 * scale // len(phrase))).strip() + " and at last the start came."
+    snapshot = phrase * int(256 * 1024 * scale / len(phrase)) + "and at last the end came.\n"
+    held = (phrase * int(2048 * scale / len(phrase))).strip() + " and at last the end came."
+    missing = (phrase * int(2048 * scale / len(phrase))).strip() + " and at last the start came."
     entry = _entry("snap", held, "snapshot.txt").replace("  quotes:\n", "  page: 1-9\n  quotes:\n")
     entry += f'    r:\n      text: "{missing}"\n'
     draft = FRONT_EN + "Quoted [@snap:q] and [@snap:r].\n"
@@ -93,7 +93,7 @@ def repetitive_snapshot(scale: int) -> dict[str, str]:
 
 class Case(NamedTuple):
     label: str
-    project: Callable[[int], dict[str, str]]
+    project: Callable[[float], dict[str, str]]  # the files at a scale (the tests use fractions)
     command: tuple[str, ...]  # build.py's arguments
     exit_code: int  # what the command is expected to return (a mistyped key is an error)
 

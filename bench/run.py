@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from growth import measure_growth, print_growth
 from synthetic import scaled_essay
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,12 +185,14 @@ def main() -> None:
                                     bibliography, "-o", "p.html", "essay.pandoc.md"], folder, runs))
         rows = measure_all(jobs)
         watch = {target: watch_rebuild_ms(base, target) for target in ("blog", "xhs")}
+        growth = measure_growth(Path(scratch), PYTHON, ROOT / "build.py", environment(env), options.runs)
     print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · medians of {options.runs} runs")
     print(f"{'what':<48} {'seconds':>9} {'peak MiB':>9}")
     for row in rows:
         print(f"{row.label:<48} {row.seconds:>9.3f} {row.peak_mib:>9.1f}")
     for target, ms in watch.items():
         print(f"{'--watch rebuild after a one-line edit, ' + target:<48} {ms / 1000:>9.3f}")
+    print_growth(growth)
     print_targets({row.label: row.seconds for row in rows}, watch)
 
 

@@ -433,7 +433,7 @@ def closest_passage(snapshot: Snapshot, words: list[str]) -> Closest | None:
     return Closest(start, end, ratio) if ratio >= 0.5 else None
 
 
-DIFF_WORDS = 1000  # up to this many words in all, difflib compares two stretches itself
+DIFF_WORDS = 200  # up to this many words in all, difflib compares two stretches itself
 
 
 def _matching_blocks(a: list[str] | tuple[str, ...], b: list[str]) -> list[tuple[int, int, int]]:

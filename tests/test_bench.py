@@ -22,6 +22,7 @@ _spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "ru
 assert _spec and _spec.loader
 bench = sys.modules["bench_run"] = importlib.util.module_from_spec(_spec)  # dataclasses look the module up
 _spec.loader.exec_module(bench)
+growth = sys.modules["growth"]  # bench/run.py imports it from its own folder
 
 
 def targets_printed(seconds: dict[str, float], watch: dict[str, float]) -> str:
@@ -54,6 +55,21 @@ def test_each_target_is_a_ratio_marked_missed_only_past_its_limit():
     assert "over the floor" not in printed.split("ours --target xhs / floor")[1]  # xhs's breakdown rows are missing
 
 
+def test_each_growth_case_prints_its_times_at_1x_and_4x_and_their_ratio():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        growth.print_growth([growth.Growth("growth: a case", (0.5, 1.6), (20.0, 31.5))])
+    assert re.search(r"^growth: a case +0\.500 +1\.600 +3\.20× +20\.0 +31\.5$", out.getvalue(), re.MULTILINE), out.getvalue()
+
+
+def test_growth_cases_are_the_inputs_scaled():
+    """The input that grows (the largest file) is about four times as large at 4× (front matter and
+    the like stay)."""
+    for case in growth.CASES:
+        small, large = (max(len(text) for text in case.project(scale).values()) for scale in growth.SCALES)
+        assert 3.4 < large / small < 4.2, case.label
+
+
 def test_the_floors_set_the_collector_as_build_py_does():
     for script in ("build.py", "bench/weasyprint_floor.py"):
         text = (ROOT / script).read_text(encoding="utf-8")
@@ -79,6 +95,8 @@ def test_the_benchmark_runs_and_prints_every_row():
     ]
     assert sorted(rows) == sorted(expected), result.stdout
     assert all(float(seconds) > 0 for seconds in rows.values())
+    growth_rows = dict(re.findall(r"^(growth: .*?)\s+(\d+\.\d{3}) +\d+\.\d{3} +\d+\.\d{2}× +\d+\.\d +\d+\.\d$", result.stdout, re.MULTILINE))
+    assert sorted(growth_rows) == sorted(case.label for case in growth.CASES), result.stdout
     targets = result.stdout.split("targets:\n")[1]
     for line in ("ours --target blog / pandoc", "ours --target xhs / floor", "over the floor:", "--watch rebuild, xhs",
                  "ours --target pdf / floor: WeasyPrint alone", "ours --target pdf / pandoc",
