@@ -91,6 +91,18 @@ def repetitive_snapshot(scale: float) -> dict[str, str]:
     return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + entry, "citations/snapshot.txt": snapshot}
 
 
+def alike_headings(scale: float) -> dict[str, str]:
+    """2,000 headings with the same words at 1× (each needs an anchor of its own)."""
+    draft = FRONT_EN + "## Notes\n\nText.\n\n" * int(2000 * scale)
+    return {"essay/essay.md": draft, "citations/refs.yaml": "references:\n" + _entry("a")}
+
+
+def long_passage(scale: float) -> dict[str, str]:
+    """A quoted passage of 2,000 sentences at 1×, shortened to fit a Xiaohongshu part."""
+    quote = " ".join(f"Sentence {i} says a thing." for i in range(int(2000 * scale)))
+    return {"essay/essay.md": FRONT_EN + "> [@a:q]\n", "citations/refs.yaml": "references:\n" + _entry("a", quote)}
+
+
 class Case(NamedTuple):
     label: str
     project: Callable[[float], dict[str, str]]  # the files at a scale (the tests use fractions)
@@ -107,6 +119,9 @@ CASES = (
     Case("growth: cited passages in a paragraph, xhs", cited_passages, ("--target", "xhs"), 0),
     Case("growth: cited passages in a paragraph, blog", cited_passages, ("--target", "blog"), 0),
     Case("growth: quotes in a repetitive snapshot, check", repetitive_snapshot, ("check",), 1),
+    # found by profiling larger inputs
+    Case("growth: headings alike, blog", alike_headings, ("--target", "blog"), 0),
+    Case("growth: a passage of many sentences, xhs", long_passage, ("--target", "xhs"), 0),
 )
 SCALES = (1, 4)
 

@@ -80,24 +80,29 @@ class CloseMatches:
 
     The closest is difflib's: the highest ratio of at least 0.6 (difflib.get_close_matches). Up
     to EVERY choices, each is compared. A larger set (a bibliography of 20,000 entries: 0.3 s a
-    word) is first narrowed to a shortlist: the choices sharing most pairs of letters with the
-    word, found through an index of the pairs, reading at most BUDGET places in it, rarest pair
-    first. A typo of a key shares nearly all its pairs, the rare ones too, so it makes the list;
-    the work for one word no longer grows with the set.
+    word) is first narrowed to a shortlist, so the work for one word no longer grows with the set:
+    - every choice one letter away (a letter wrong, missing, added, or two swapped), found as
+      the word and the choice with one letter left out agree (at most NEIGHBOURS for each);
+    - the choices sharing most pairs of neighbouring letters with the word, through an index
+      of the pairs, reading at most BUDGET places in it, rarest pair first.
     """
 
     EVERY = 200
     SHORTLIST = 32
-    BUDGET = 2048  # places read in the index for one word
+    BUDGET = 2048  # places read in the index of pairs for one word
+    NEIGHBOURS = 64  # choices taken for one form with a letter left out
 
     def __init__(self, choices: Iterable[str]) -> None:
         self.choices = sorted(set(choices))
         self.pairs: dict[str, list[int]] | None = None
+        self.shortened: dict[str, list[int]] = {}  # each choice, and it with one letter left out
         if len(self.choices) > self.EVERY:
             self.pairs = {}
             for number, choice in enumerate(self.choices):
                 for pair in _pairs(choice):
                     self.pairs.setdefault(pair, []).append(number)
+                for form in _one_left_out(choice):
+                    self.shortened.setdefault(form, []).append(number)
 
     def closest(self, word: str) -> str | None:
         """difflib.get_close_matches(word, candidates, n=1, cutoff=0.6), its answer exactly, comparing
@@ -121,7 +126,7 @@ class CloseMatches:
         return best[1] if best else None
 
     def shortlist(self, word: str) -> list[str]:
-        """The choices sharing most pairs with the word, of those read within the budget."""
+        """The choices one letter away, and those sharing most pairs with the word."""
         assert self.pairs is not None
         read, budget = [], self.BUDGET
         for places in sorted((self.pairs.get(pair, []) for pair in _pairs(word)), key=len):
@@ -130,7 +135,14 @@ class CloseMatches:
             if budget <= 0:
                 break
         shared = Counter(itertools.chain.from_iterable(read))
-        return [self.choices[number] for number, _ in shared.most_common(self.SHORTLIST)]
+        near = {n for form in _one_left_out(word) for n in self.shortened.get(form, [])[: self.NEIGHBOURS]}
+        numbers = near | {number for number, _ in shared.most_common(self.SHORTLIST)}
+        return [self.choices[number] for number in sorted(numbers)]
+
+
+def _one_left_out(word: str) -> set[str]:
+    """The word, and the word with each of its letters left out."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _pairs(word: str) -> set[str]:

@@ -201,6 +201,7 @@ class _Converter:
         self.marks: list[ProvenanceMark] = []
         self.anchors: set[str] = set()
         self.metadata_blocks: list[tuple[int, str]] = []  # (draft line before its first, its YAML)
+        self.anchor_counts: dict[str, int] = {}  # see anchor()
 
     def fail(self, line: int, col: int, message: str, code: str) -> None:
         self.problems.append(error(self.path, line, col, message, code))
@@ -349,11 +350,15 @@ class _Converter:
 
     def anchor(self, text: str) -> str:
         base = re.sub(r"[^\w-]+", "-", text.strip().lower()).strip("-") or "section"
-        anchor, count = base, 1
+        # Counting on from the number this base last reached: from 1 each time, 8,000 headings
+        # alike took 41 s. The anchors taken only grow, so every number below it is still taken.
+        count = self.anchor_counts.get(base, 1)
+        anchor = base if count == 1 else f"{base}-{count}"
         while anchor in self.anchors:
             count += 1
             anchor = f"{base}-{count}"
         self.anchors.add(anchor)
+        self.anchor_counts[base] = count
         return anchor
 
     def given_anchor(self, anchor: str, line: int) -> str:

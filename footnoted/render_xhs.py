@@ -380,7 +380,10 @@ class _Writer:
         def fits(text: str) -> bool:
             return utf16_units(text) <= room
 
-        cut = _shorten(original, passage.emphasis, lambda o: fits(compose(translation, o))) if original else None
+        # With the original, the text is longer than without: where the translation alone is too
+        # long, no sentence of the original fits beside it, and trying each composed it again.
+        can_cut = original and fits(compose(translation, ""))
+        cut = _shorten(original, passage.emphasis, lambda o: fits(compose(translation, o))) if can_cut else None
         if cut:
             text, done = compose(translation, cut[0]), f"its original is shortened to {cut[1]} sentences"
         else:  # not even a sentence of the original fits beside the translation: the translation alone
@@ -472,15 +475,15 @@ def _shorten(text: str, emphasis: tuple[str, ...], fits) -> tuple[str, int] | No
     while they fit, kept in their order, "…" for each gap; with how many were kept. None if none fits."""
     sentences = [p.strip() for p in _sentence_pieces(text) if p.strip()]
     order = sorted(range(len(sentences)), key=lambda i: (not any(e in sentences[i] for e in emphasis), i != 0, i))
+    chinese = has_cjk("".join(sentences))  # once: for each sentence tried, it read the whole passage
     kept: set[int] = set()
     for index in order:
-        if fits(_with_gaps(sentences, kept | {index})):
+        if fits(_with_gaps(sentences, kept | {index}, chinese)):
             kept.add(index)
-    return (_with_gaps(sentences, kept), f"{len(kept)} of {len(sentences)}") if kept else None
+    return (_with_gaps(sentences, kept, chinese), f"{len(kept)} of {len(sentences)}") if kept else None
 
 
-def _with_gaps(sentences: list[str], kept: set[int]) -> str:
-    chinese = has_cjk("".join(sentences))
+def _with_gaps(sentences: list[str], kept: set[int], chinese: bool) -> str:
     gap, pieces, previous = ("……" if chinese else "…"), [], -1
     for index in sorted(kept):
         pieces += [gap] * (index != previous + 1) + [sentences[index]]

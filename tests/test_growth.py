@@ -19,10 +19,12 @@ import pytest
 from conftest import ROOT
 
 import footnoted.check as check
+import footnoted.parse as parse
 import footnoted.diagnostics as diagnostics
 import footnoted.render_xhs as render_xhs
 import footnoted.snapshots as snapshots
 import footnoted.syntax as syntax
+import footnoted.typography as typography
 from footnoted.bibliography import load_bibliography
 from footnoted.diagnostics import InputError
 from footnoted.parse import parse_essay_file, parser
@@ -53,6 +55,27 @@ def steps(work: Callable[[], object], *modules: ModuleType) -> int:
         work()
     finally:
         sys.settrace(previous)
+    return count
+
+
+def handed(work: Callable[[], object], *modules: ModuleType) -> int:
+    """Characters of the strings handed to the functions of `modules` while `work` runs: what a
+    function given a whole text each time (joined in C, where no step is counted) reads."""
+    files = {module.__file__ for module in modules}
+    count = 0
+
+    def on_call(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if event == "call" and frame.f_code.co_filename in files:
+            arguments = frame.f_code.co_varnames[: frame.f_code.co_argcount]
+            count += sum(len(frame.f_locals[name]) for name in arguments if isinstance(frame.f_locals.get(name), str))
+
+    previous = sys.getprofile()
+    sys.setprofile(on_call)
+    try:
+        work()
+    finally:
+        sys.setprofile(previous)
     return count
 
 
@@ -114,14 +137,16 @@ def test_did_you_mean_does_not_compare_every_key_with_every_entry(tmp_path):
 
 
 def test_the_real_typo_is_still_suggested_from_a_large_bibliography():
-    keys = [growth._key(i) for i in range(5000)]
+    """A letter wrong, missing, added or two swapped: the suggestion is as close as difflib's best."""
+    keys = [growth._key(i) for i in range(2000)]
     index = diagnostics.CloseMatches(keys)
-    assert index.pairs is not None  # the shortlist is used, not every key
-    for key in keys[::97]:
-        for typo in (key[:-1] + ("0" if key[-1] != "0" else "1"), key[1:], key[:3] + key[4:], key + "a"):
+    assert index.pairs is not None  # a shortlist is compared, not every key
+    for key in keys[::67]:
+        for typo in (key[:-1] + ("0" if key[-1] != "0" else "1"), key[1:], key[:3] + key[4:], key + "a", key[1] + key[0] + key[2:]):
             if typo not in keys:
-                assert difflib.SequenceMatcher(None, index.closest(typo), typo).ratio() == max(
-                    difflib.SequenceMatcher(None, k, typo).ratio() for k in keys), typo
+                best = difflib.get_close_matches(typo, keys, n=1, cutoff=0.6)[0]
+                suggested = index.closest(typo)
+                assert difflib.SequenceMatcher(None, suggested, typo).ratio() == difflib.SequenceMatcher(None, best, typo).ratio(), typo
 
 
 def test_a_small_set_of_choices_is_compared_whole_as_difflib_does():
@@ -162,7 +187,7 @@ def test_abbreviations_do_not_make_the_xhs_splitter_read_the_paragraph_again(tmp
 
 def test_thousands_of_citations_in_a_paragraph_are_not_joined_again_for_each(tmp_path, monkeypatch):
     """Each citation got the paragraph so far joined into one string, to see what stands before it.
-    Counted: the renderer's steps, and the characters of every string its functions are given."""
+    Counted: the renderer's steps, and the characters of the strings a citation is given."""
     given = [0]
     for name in ("note_call", "short_sources"):
         method = getattr(render_xhs._Writer, name)
@@ -176,8 +201,32 @@ def test_thousands_of_citations_in_a_paragraph_are_not_joined_again_for_each(tmp
     def count(scale: float) -> int:
         folder = project(tmp_path, growth.cited_passages, scale)
         given[0] = 0
-        work = steps(lambda: render(folder), render_xhs)
-        return work + given[0]
+        return steps(lambda: render(folder), render_xhs) + given[0]
+
+    assert growth_of(count, 0.1) <= LINEAR
+
+
+def test_a_long_passage_is_shortened_in_linear_time(tmp_path):
+    """A passage too long for a part keeps the sentences that fit: for each sentence tried, the
+    whole passage was joined and searched for Chinese again. Counted: the renderer's steps, and the
+    characters handed to the typography's functions (has_cjk)."""
+    def count(scale: float) -> int:
+        folder, rendered = project(tmp_path, growth.long_passage, scale), []
+        work = steps(lambda: rendered.append(render(folder)), render_xhs, typography)
+        assert [d.code for d in rendered[0].diagnostics] == ["xhs.passage-shortened"]
+        return work + handed(lambda: render(folder), typography)
+
+    assert growth_of(count, 0.25) <= LINEAR
+
+
+def test_headings_alike_get_their_anchors_in_linear_time(tmp_path):
+    """Each of many headings alike counted its anchor's number up from 1."""
+    def count(scale: float) -> int:
+        path, essays = project(tmp_path, growth.alike_headings, scale) / "essay" / "essay.md", []
+        work = steps(lambda: essays.append(parse_essay_file(path)), parse)
+        anchors = [block.anchor for block in essays[0].blocks if block.kind == "heading"]
+        assert anchors[:3] == ["notes", "notes-2", "notes-3"] and len(set(anchors)) == int(2000 * scale)
+        return work
 
     assert growth_of(count, 0.1) <= LINEAR
 
