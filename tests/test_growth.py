@@ -14,17 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import mdit_py_plugins.footnote.index as footnote_plugin
 import pytest
 from conftest import ROOT
+from mdit_py_plugins.footnote import index as footnote_plugin
 
-import footnoted.check as check
-import footnoted.parse as parse
-import footnoted.diagnostics as diagnostics
-import footnoted.render_xhs as render_xhs
-import footnoted.snapshots as snapshots
-import footnoted.syntax as syntax
-import footnoted.typography as typography
+from footnoted import check, diagnostics, parse, render_xhs, snapshots, syntax, typography
 from footnoted.bibliography import load_bibliography
 from footnoted.diagnostics import InputError
 from footnoted.parse import parse_essay_file, parser
@@ -269,7 +263,7 @@ def test_quotes_are_found_in_a_repetitive_snapshot_in_linear_time(tmp_path):
 
 def test_long_diffs_are_difflibs_own_blocks():
     """The suffix automaton finds the blocks difflib finds, on texts long enough to use it."""
-    words = "the model data was made by a model on data the".split()
+    words = ["the", "model", "data", "was", "made", "by", "a", "model", "on", "data", "the"]
     for seed in range(6):
         a = [words[(i * 7 + seed) % len(words)] for i in range(700)]
         b = a[100:650]
