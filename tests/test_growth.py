@@ -145,9 +145,12 @@ def test_the_real_typo_is_still_suggested_from_a_large_bibliography():
 
 def test_a_small_set_of_choices_is_compared_whole_as_difflib_does():
     choices = ["smith2020", "smith2021", "smyth2020", "jones2020", "", "a"]
+    index = diagnostics.CloseMatches(choices)
+    assert index.pairs is None  # every choice is compared
     for word in ("smith2022", "smth2020", "jones", "x", "", "smith2020a"):
         close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-        assert diagnostics.did_you_mean(word, choices) == (f" (did you mean '{close[0]}'?)" if close else "")
+        assert index.closest(word) == (close[0] if close else None)
+        assert diagnostics.did_you_mean(word, index) == (f" (did you mean '{close[0]}'?)" if close else "")
 
 
 def render(folder: Path) -> object:
