@@ -19,7 +19,7 @@ from footnoted.diagnostics import Diagnostic, InputError, did_you_mean, error, w
 from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
-from footnoted.snapshots import verify_entry
+from footnoted.snapshots import EntryCheck, check_entry
 from footnoted.source import read_text, split_front_matter, strip_comments
 from footnoted.targets import RenderOptions, renderer
 from footnoted.tree import (
@@ -370,9 +370,11 @@ def bibliography_problems(files: list[Path]) -> list[Diagnostic]:
     return problems
 
 
-def quote_problems(bibliography: Bibliography) -> list[Diagnostic]:
-    """Each quote of an entry with a `snapshot:`, looked up in it (footnoted.snapshots)."""
-    return [problem for entry in bibliography.entries.values() for problem in verify_entry(entry)]
+def quote_problems(bibliography: Bibliography) -> EntryCheck:
+    """Each quote of an entry with a `snapshot:`, looked up in it (footnoted.snapshots), and how
+    many quotes were: the summary must not count a snapshot that was refused or missing."""
+    checks = [check_entry(entry) for entry in bibliography.entries.values()]
+    return EntryCheck([p for c in checks for p in c.problems], sum(c.quotes_checked for c in checks))
 
 
 def _entry_problems(path: str, item: YamlMap) -> list[Diagnostic]:

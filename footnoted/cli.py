@@ -309,13 +309,16 @@ def check(options: argparse.Namespace) -> int:
                         *open_work.unreviewed_drafts(essay), *open_work.raw_html_urls(essay)]
     notes = [provenance_report(essay) for essay in essays]
     diagnostics += open_work.bibliography_problems(files)
+    checked = 0
     if bibliography is None:  # the essays' own problems still count; their citations cannot be judged
         diagnostics += [d for essay in essays for d in essay.diagnostics]
     else:
         resolved = resolve_all(essays, bibliography, diagnostics)
         if not has_errors(diagnostics):  # as in a build: with a broken essay, "never cited" is noise
             diagnostics += unused_in_bibliography(essays, bibliography)
-        diagnostics += open_work.quote_problems(bibliography)
+        quotes = open_work.quote_problems(bibliography)
+        diagnostics += quotes.problems
+        checked = quotes.quotes_checked
         for essay in resolved if "xhs" in targets else ():
             limits, summary = open_work.xhs_limits(essay, render_options(options))
             diagnostics += limits
@@ -323,7 +326,6 @@ def check(options: argparse.Namespace) -> int:
     code = report(diagnostics, strict=options.strict)
     for note in notes:
         print(note)
-    checked = sum(len(e.quotes) for e in bibliography.entries.values() if e.snapshot) if bibliography else 0
     print(check_summary(diagnostics, options.strict, checked), flush=True)
     return code
 

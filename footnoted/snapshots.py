@@ -575,22 +575,32 @@ def stated_pages(page: str) -> set[int] | None:
     return pages or None
 
 
+class EntryCheck(NamedTuple):
+    problems: list[Diagnostic]
+    quotes_checked: int  # quotes looked up in a snapshot that could be read: a refused one checks none
+
+
 def verify_entry(entry: Entry) -> list[Diagnostic]:
     """Every quote of an entry that names a snapshot, looked up in it."""
+    return check_entry(entry).problems
+
+
+def check_entry(entry: Entry) -> EntryCheck:
     if not entry.snapshot or not entry.quotes:
-        return []
+        return EntryCheck([], 0)
     path = Path(entry.path).parent / entry.snapshot
     article = stated_pages(entry.page)
     try:
         snapshot = read_snapshot(path, min(article) if article else None, within=Path(entry.path).parent)
     except (SnapshotError, OSError) as exc:
         reason, code = (str(exc), exc.code) if isinstance(exc, SnapshotError) else (f"cannot read it: {exc.strerror}", "snapshot.missing")
-        return [error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}",
-                      code)]
+        return EntryCheck([error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}': {reason}",
+                                 code)], 0)
     if not snapshot.words:
-        return [error(entry.path, *snapshot_place(entry),
-                      f"snapshot '{entry.snapshot}' of '{entry.id}' has no text (a scanned PDF without a text layer?)", "snapshot.empty")]
-    return [d for passage in entry.quotes.values() for d in verify_passage(entry, passage, snapshot)]
+        return EntryCheck([error(entry.path, *snapshot_place(entry), f"snapshot '{entry.snapshot}' of '{entry.id}' has no text "
+                                 "(a scanned PDF without a text layer?)", "snapshot.empty")], 0)
+    problems = [d for passage in entry.quotes.values() for d in verify_passage(entry, passage, snapshot)]
+    return EntryCheck(problems, len(entry.quotes))
 
 
 def verify_passage(entry: Entry, passage: Passage, snapshot: Snapshot) -> list[Diagnostic]:

@@ -119,6 +119,8 @@ def test_a_snapshot_outside_the_bibliography_folder_is_refused_without_showing_i
     assert "4f9a8b" not in result.err + result.out
     assert result.err == ("citations/refs.yaml:14:13: error: snapshot '../secret/token.txt' of 'smith2020': it lies outside "
                           "the bibliography's folder: only files there are read [snapshot.outside]\n")
+    # A refused snapshot checks no quote, and the summary says so.
+    assert result.out.rstrip().endswith("; 0 quotes checked against snapshots"), result.out
 
 
 def test_a_file_outside_gets_the_same_answer_whether_it_exists_or_not(project):
