@@ -4,7 +4,8 @@ PyYAML follows YAML 1.1, where `00:23:57` is the integer 1437, `2302.13971` a fl
 False. In a bibliography those are a timestamp, an arXiv id and a word, so every scalar stays
 the string it was written as, except plain decimal integers, `true`/`false` and `null`.
 Aliases are refused outright (an alias bomb expands to gigabytes); duplicate keys, which
-PyYAML silently resolves to the last one, are errors. Every mapping and list remembers where
+PyYAML silently resolves to the last one, are errors, except in a bibliography, where pandoc
+reads them (the last one counts) and they are warnings. Every mapping and list remembers where
 its keys and items stand, so later stages can point at the exact line.
 
 The values are built straight from the parser's events, without PyYAML's node graph: a
@@ -21,7 +22,7 @@ from typing import NamedTuple
 
 import yaml
 
-from footnoted.diagnostics import Diagnostic, InputError, error
+from footnoted.diagnostics import Diagnostic, InputError, error, warning
 
 try:  # libyaml is much faster on a large bibliography; fall back to pure Python
     _Loader: type = yaml.CBaseLoader
@@ -75,10 +76,41 @@ def collector_paused() -> Iterator[None]:
 def load_yaml(text: str, path: str, line_offset: int = 0) -> object:
     """Parse one YAML document; raise InputError with every problem found."""
     builder = _Builder(path, line_offset)
+    for _ in _events(text, path, line_offset, builder):
+        pass  # a _Builder hands nothing over before the end
+    if builder.problems:
+        raise InputError(builder.problems)
+    return builder.root
+
+
+def iter_yaml_entries(text: str, path: str, line_offset: int = 0, warnings: list[Diagnostic] | None = None) -> Iterator[tuple[object, Place]]:
+    """The items of a bibliography's list (bare, or under a top-level `references:`), each with its
+    place, handed over as soon as each is read: a 100,000-entry file is never held whole as YAML
+    values. Duplicate keys are warnings added to `warnings` (the last one counts, as in pandoc);
+    any other problem raises InputError at the end, after the items read. The root is
+    `builder.root` afterwards: the top-level mapping without its entries, or None."""
+    builder = _EntryStreamer(path, line_offset)
+    for _ in _events(text, path, line_offset, builder):
+        if builder.ready:
+            yield from builder.ready
+            builder.ready.clear()
+    if warnings is not None:
+        warnings += builder.warnings
+    if builder.problems:
+        raise InputError(builder.problems)
+    root = builder.root
+    references = root.get("references", root) if isinstance(root, YamlMap) else root
+    if root is not None and references is not None and references is not builder.entries:
+        raise InputError([error(path, 1 + line_offset, 1, "a bibliography is a 'references:' list of entries", "bib.not-a-list")])
+
+
+def _events(text: str, path: str, line_offset: int, builder: "_Builder") -> Iterator[None]:
     try:
         with collector_paused():
             for event in yaml.parse(text, Loader=_Loader):
                 builder.take(event)
+                if builder.ready:  # an entry is complete: hand it over (a loop per event would cost a call each)
+                    yield None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses, such as U+FFFF
         raise InputError([_refused_character(text, path, line_offset, exc)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -89,9 +121,6 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> object:
         raise InputError([error(path, line, col, f"YAML syntax: {problem}", "yaml.syntax")]) from None
     except yaml.YAMLError as exc:
         raise InputError([error(path, 0, 0, f"YAML: {exc}", "yaml.syntax")]) from None
-    if builder.problems:
-        raise InputError(builder.problems)
-    return builder.root
 
 
 def _refused_character(text: str, path: str, line_offset: int, exc: yaml.reader.ReaderError) -> Diagnostic:
@@ -120,6 +149,7 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self.stack: list[list] = []  # per open collection: [collection, waiting-for (maps), tag allowed]
         self.root: object = None
+        self.ready: list[tuple[object, Place]] = []  # finished entries, for _EntryStreamer
         self.documents = 0
         self.aliases = 0
         self.alias_problem = 0  # the index of the one diagnostic for all aliases
@@ -219,11 +249,14 @@ class _Builder:
         if key == "<<" and not style:
             self.fail(place, "YAML merge keys ('<<') are not allowed", "yaml.alias")
         elif key in mapping.key_places:
-            first = mapping.key_places[key]
-            self.fail(place, f"duplicate key '{key}' (first at line {first.line})", "yaml.duplicate-key")
+            self.duplicate(mapping, key, place, frame)
         else:
             mapping.key_places[key] = place
             frame[1] = key
+
+    def duplicate(self, mapping: YamlMap, key: str, place: Place, frame: list) -> None:
+        first = mapping.key_places[key]
+        self.fail(place, f"duplicate key '{key}' (first at line {first.line})", "yaml.duplicate-key")
 
     def add(self, value: object, place: Place) -> None:
         """A finished value: the document's root, a list's next item or a mapping's value."""
@@ -257,3 +290,33 @@ def _scalar(event: yaml.ScalarEvent) -> object:
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     return text
+
+
+class _EntryStreamer(_Builder):
+    """A bibliography's items handed over one by one (see iter_yaml_entries)."""
+
+    def __init__(self, path: str, line_offset: int) -> None:
+        super().__init__(path, line_offset)
+        self.warnings: list[Diagnostic] = []
+        self.entries: YamlList | None = None  # the list whose items are entries, once open
+
+    def open(self, event: yaml.CollectionStartEvent) -> None:
+        depth = len(self.stack)
+        waiting = self.stack[-1][1] if self.stack else None
+        super().open(event)
+        if self.entries is None and isinstance(self.stack[-1][0], YamlList) and (depth == 0 or (depth == 1 and waiting == "references")):
+            self.entries = self.stack[-1][0]
+
+    def add(self, value: object, place: Place) -> None:
+        if self.stack and self.stack[-1][0] is self.entries:
+            self.ready.append((value, place))
+            return
+        super().add(value, place)
+
+    def duplicate(self, mapping: YamlMap, key: str, place: Place, frame: list) -> None:
+        """As pandoc: the last one counts. A warning, with both places."""
+        first = mapping.key_places[key]
+        self.warnings.append(warning(self.path, place.line, place.col,
+                                     f"duplicate key '{key}' (first at line {first.line}): the last one is used", "yaml.duplicate-key"))
+        mapping.key_places[key] = place
+        frame[1] = key
