@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
-from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, has_errors
+from footnoted.bibliography import Bibliography, citation_files, load_bibliography, load_file
+from footnoted.diagnostics import Diagnostic, InputError, Severity, did_you_mean, error, has_errors
 from footnoted.essay import Essay, provenance_report
 from footnoted.lookalike import lookalike_keys
 from footnoted.output import OutputError, output_lock, replace_folder, write_atomic
@@ -46,8 +46,9 @@ def make_argument_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--target", choices=["blog", "pdf", "xhs", "all"], default=None,
                         help="what to build (default: all; serve: blog)")
     parser.add_argument("--essay", nargs="+", type=Path, metavar="FILE", help="the drafts to build (default: essay/*.md)")
-    parser.add_argument("--citations", type=Path, default=Path("citations"), metavar="FILE_OR_DIR",
-                        help="a CSL-YAML file or a folder of them (default: citations/)")
+    parser.add_argument("--citations", type=Path, nargs="+", action="extend", default=None, metavar="FILE_OR_DIR",
+                        help="bibliographies (CSL-YAML, CSL-JSON, BibTeX) or folders of them, used by every essay beside "
+                             "its own 'bibliography:' (default: citations/, where there is one)")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors (an unreviewed LLM-drafted block among them)")
     parser.add_argument("--xhs-original", choices=["yes", "no"], default="yes",
@@ -138,9 +139,18 @@ class BuildResult:
     built: list[TargetResult] = field(default_factory=list)
 
 
+def citation_places(options: argparse.Namespace) -> list[Path]:
+    """The bibliographies every essay uses: those named with --citations, else citations/ where it exists."""
+    if options.citations:
+        return list(options.citations)
+    default = Path("citations")
+    return [default] if default.exists() else []
+
+
 def essay_paths(options: argparse.Namespace) -> list[Path]:
-    if not options.citations.exists():
-        raise UsageError(f"no bibliography at '{options.citations}'")
+    for place in options.citations or ():
+        if not place.exists():
+            raise UsageError(f"no bibliography at '{place}'")
     paths = options.essay or sorted(Path("essay").glob("*.md"))
     if not paths:
         raise UsageError("no essays: put drafts in essay/*.md or name them with --essay")
@@ -159,25 +169,30 @@ def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
     essays_paths = essay_paths(options)
     targets = chosen_targets(options)
 
-    diagnostics: list[Diagnostic] = []
+    files, skipped = citation_files(citation_places(options))
+    diagnostics: list[Diagnostic] = list(skipped)
     try:
-        bibliography = inputs.bibliography(bibliography_files(options.citations))
+        bibliography = inputs.bibliography(files)._replace(strict=options.strict)
     except InputError as exc:  # shared input broken: write nothing
-        return BuildResult(report(exc.diagnostics, strict=options.strict), list(exc.diagnostics))
+        return BuildResult(report([*exc.diagnostics, *skipped], strict=options.strict), [*exc.diagnostics, *skipped])
+    diagnostics += bibliography.diagnostics
+    sources = EssayBibliographies(bibliography, files)
 
     essays, failed = parse_all(essays_paths, diagnostics, inputs)
     if options.strict:  # an LLM's draft nobody reviewed may not be published
         from footnoted.check import unreviewed_drafts
 
         diagnostics += [d for essay in essays for d in unreviewed_drafts(essay)]
-    resolved = resolve_all(essays, bibliography, diagnostics)
+    resolved = resolve_all(essays, sources, diagnostics)
     if not has_errors(diagnostics):  # with a broken essay, "never cited" would only be noise
         diagnostics += unused_in_bibliography(essays, bibliography)
     diagnostics += lookalike_keys(essays, bibliography)  # a look-alike key builds, but --strict may not publish it
     if options.strict:
         diagnostics = [d._replace(severity=Severity.ERROR) for d in diagnostics]
     essay_paths_given = {str(p) for p in essays_paths}
-    if has_errors(d for d in diagnostics if d.path not in essay_paths_given):
+    # An entry's problems, and those of an essay's own bibliography, block only the essays that use them.
+    scoped = sources.scoped()
+    if has_errors(d for d in diagnostics if d.path not in essay_paths_given and _place_of(d) not in scoped):
         return BuildResult(report(diagnostics, strict=options.strict), diagnostics)  # a shared input is wrong: write nothing
     built: list[TargetResult] = []
     for essay in resolved:
@@ -276,11 +291,69 @@ def parse_all(paths: list[Path], diagnostics: list[Diagnostic], inputs: Inputs |
     return essays, failed
 
 
-def resolve_all(essays: list[Essay], bibliography: Bibliography, diagnostics: list[Diagnostic]) -> list[ResolvedEssay]:
+def _place_of(diagnostic: Diagnostic) -> tuple[str, int, int, str, str]:
+    """A diagnostic without its severity: --strict raises a warning to an error, the place stays."""
+    return diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message
+
+
+class EssayBibliographies:
+    """Each essay's bibliography: the shared one (--citations, or citations/), then the files its
+    front matter names in `bibliography:` (relative to the essay), then its own `references:`.
+    Where an id is in more than one, the later is used, as pandoc does, with a warning. A file
+    read twice (named by --citations and by the essay) is read once: its entries are not doubled."""
+
+    def __init__(self, shared: Bibliography, shared_files: list[Path]) -> None:
+        self.shared = shared
+        self.shared_files = {f.resolve() for f in shared_files}
+        self.files: dict[Path, Bibliography | InputError | OSError] = {}
+        self.own: list[Diagnostic] = []  # from essays' own bibliographies: they block only those essays
+
+    def scoped(self) -> set[tuple[str, int, int, str, str]]:
+        entries = {_place_of(d) for problems in self.shared.problems_of.values() for d in problems}
+        return entries | {_place_of(d) for d in self.own}
+
+    def for_essay(self, essay: Essay, diagnostics: list[Diagnostic]) -> Bibliography:
+        bibliography = self.shared
+        folder = Path(essay.path).parent
+        for name in essay.front.bibliography:
+            path = folder / name
+            if path.resolve() in self.shared_files:
+                continue
+            loaded = self.load(path)
+            if isinstance(loaded, Bibliography):
+                bibliography = bibliography.merged(loaded._replace(strict=self.shared.strict))
+                self.note(loaded.diagnostics, diagnostics)
+            else:
+                problems = loaded.diagnostics if isinstance(loaded, InputError) else ()
+                self.note(problems, diagnostics)
+                reason = "it cannot be read" if problems else f"no such file ({loaded.strerror})"  # type: ignore[union-attr]
+                diagnostics.append(error(essay.path, 1, 1, f"bibliography '{name}': {reason}", "bib.unreadable"))
+        if essay.front.references is not None:
+            bibliography = bibliography.merged(essay.front.references._replace(strict=self.shared.strict))
+            self.note(essay.front.references.diagnostics, diagnostics)
+        return bibliography
+
+    def load(self, path: Path) -> Bibliography | InputError | OSError:
+        key = path.resolve()
+        if key not in self.files:
+            try:
+                self.files[key] = load_file(path)
+            except (InputError, OSError) as exc:
+                self.files[key] = exc
+        return self.files[key]
+
+    def note(self, problems: tuple[Diagnostic, ...], diagnostics: list[Diagnostic]) -> None:
+        self.own.extend(problems)
+        diagnostics.extend(problems)
+
+
+def resolve_all(essays: list[Essay], sources: EssayBibliographies | Bibliography, diagnostics: list[Diagnostic]) -> list[ResolvedEssay]:
+    if isinstance(sources, Bibliography):
+        sources = EssayBibliographies(sources, [])
     resolved = []
     for essay in essays:
         try:
-            result = resolve(essay, bibliography)
+            result = resolve(essay, sources.for_essay(essay, diagnostics))
         except InputError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
@@ -295,10 +368,11 @@ def check(options: argparse.Namespace) -> int:
 
     paths = essay_paths(options)
     targets = chosen_targets(options)
-    files = bibliography_files(options.citations)
-    diagnostics: list[Diagnostic] = []
+    files, skipped = citation_files(citation_places(options))
+    diagnostics: list[Diagnostic] = list(skipped)
     try:
-        bibliography: Bibliography | None = load_bibliography(files)
+        bibliography: Bibliography | None = load_bibliography(files)._replace(strict=options.strict)
+        diagnostics += bibliography.diagnostics  # type: ignore[union-attr]
     except InputError as exc:
         diagnostics += exc.diagnostics
         bibliography = None
@@ -313,7 +387,7 @@ def check(options: argparse.Namespace) -> int:
     if bibliography is None:  # the essays' own problems still count; their citations cannot be judged
         diagnostics += [d for essay in essays for d in essay.diagnostics]
     else:
-        resolved = resolve_all(essays, bibliography, diagnostics)
+        resolved = resolve_all(essays, EssayBibliographies(bibliography, files), diagnostics)
         if not has_errors(diagnostics):  # as in a build: with a broken essay, "never cited" is noise
             diagnostics += unused_in_bibliography(essays, bibliography)
         quotes = open_work.quote_problems(bibliography)

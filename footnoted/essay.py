@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from footnoted.bibliography import Bibliography, entries_from_items
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
 from footnoted.disclosure import ai_disclosure, drafted_kinds, says_not_reviewed
 from footnoted.source import EditorialComment
 from footnoted.tree import Blocks
-from footnoted.yamlsafe import YamlMap
+from footnoted.yamlsafe import YamlList, YamlMap
 
 TARGETS = ("blog", "pdf", "xhs")
 STYLES = ("gb7714", "chicago")
@@ -31,6 +32,9 @@ class FrontMatter(NamedTuple):
     paper: str = "a5"
     xhs_title: str = ""
     ai_disclosure: str = ""  # "": the wording follows the provenance marks (footnoted.disclosure)
+    bibliography: tuple[str, ...] = ()  # the essay's own bibliography files, relative to it (as in pandoc)
+    references: Bibliography | None = None  # entries written in the front matter (pandoc's `references:`)
+    nocite: tuple[str, ...] = ()  # keys listed though not cited; "*" for every entry
 
     @property
     def is_chinese(self) -> bool:
@@ -38,7 +42,9 @@ class FrontMatter(NamedTuple):
 
 
 _TEXT_KEYS = ("title", "lang", "subtitle", "author", "date", "description", "xhs_title", "ai_disclosure")
-_KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "typography", "raw_html", "paper")
+_KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "typography", "raw_html", "paper", "bibliography", "references", "nocite")
+# pandoc's citation key: "@key", "@{key with spaces}", "@*"; a final "." or ":" ends the sentence, not the key.
+_NOCITE_KEY = re.compile(r"@(\*|\{[^{}]*\}|[\w][\w:.#$%&+?<>~/-]*)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
@@ -92,9 +98,39 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
                 fields[key] = data[key]
             else:
                 at(key, f"'{key}' must be one of {', '.join(choices)}{did_you_mean(str(data[key]), choices)}", "frontmatter.choice")
+    _read_citation_keys(path, data, fields, at)
     if any(p.severity.value == "error" for p in problems):
         return None, problems
-    return FrontMatter(**fields), problems  # type: ignore[arg-type]
+    return FrontMatter(**fields), problems
+
+
+def _read_citation_keys(path: str, data: YamlMap, fields: dict[str, object], at) -> None:  # type: ignore[no-untyped-def]
+    """`bibliography:` (one path or a list), `references:` (CSL entries, as in a CSL-YAML file)
+    and `nocite:` (`@key, @key` or `@*`, as text or a list), as pandoc reads them."""
+    files = data.get("bibliography")
+    if isinstance(files, str):
+        files = [files]
+    if files is not None:
+        if isinstance(files, list) and all(isinstance(f, str) and f.strip() for f in files):
+            fields["bibliography"] = tuple(f.strip() for f in files)
+        else:
+            at("bibliography", "'bibliography' must be a file name or a list of them", "frontmatter.type")
+    references = data.get("references")
+    if isinstance(references, YamlMap) and isinstance(references.get("references"), YamlList):
+        references = references["references"]
+    if isinstance(references, YamlList):
+        fields["references"] = entries_from_items(path, zip(references, references.item_places, strict=True), markdown=True)
+    elif references is not None:
+        at("references", "'references' must be a list of CSL entries", "frontmatter.type")
+    nocite = data.get("nocite")
+    if isinstance(nocite, str):
+        nocite = [nocite]
+    if nocite is not None:
+        if isinstance(nocite, list) and all(isinstance(n, str) for n in nocite):
+            keys = [match.group(1).strip("{}").rstrip(".:") for text in nocite for match in _NOCITE_KEY.finditer(text)]
+            fields["nocite"] = tuple(dict.fromkeys(keys))
+        else:
+            at("nocite", "'nocite' must be citations such as '@key1, @key2' or '@*'", "frontmatter.type")  # type: ignore[arg-type]
 
 
 def text_language(text: str) -> str:

@@ -83,7 +83,7 @@ class ResolvedEssay(NamedTuple):
 def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     resolver = _Resolver(essay, bibliography)
     blocks = resolver.blocks(essay.blocks)
-    problems = [*essay.diagnostics, *resolver.problems, *resolver.unused_footnotes()]
+    problems = [*essay.diagnostics, *resolver.problems, *resolver.unused_footnotes(), *resolver.unknown_nocite()]
     if has_errors(problems):
         raise InputError(sorted(problems))
     if essay.front.typography and essay.front.is_chinese:
@@ -94,7 +94,7 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     else:
         notes = tuple(resolver.notes)
     style = essay.front.style
-    cited = list(resolver.first_cited.values())
+    cited = list(resolver.first_cited.values()) + resolver.not_cited()
     if style == "chicago":
         cited.sort(key=lambda e: (short_author(e, False).lower(), e.year, e.title))
     references = tuple((entry, format_bibliography_entry(style, entry)) for entry in cited)
@@ -123,13 +123,19 @@ def unused_in_bibliography(essays: list[Essay], bibliography: Bibliography) -> l
     """Entries and quotes no essay cites: warnings (errors under --strict)."""
     used_keys, used_quotes = set(), set()
     for essay in essays:
+        if "*" in essay.front.nocite:  # pandoc's `nocite: '@*'`: every entry is listed
+            return []
+        used_keys.update(essay.front.nocite)
         for item in cite_items(essay):
             key, quote, _problem = resolve_key(item, bibliography)
             used_keys.add(key)
             used_quotes.add((key, quote))
     problems = []
+    broken = bibliography.broken
     for entry in bibliography.entries.values():
         if entry.id not in used_keys:
+            if entry.id in broken:
+                continue  # its problems are reported already
             problems.append(warning(entry.path, entry.line, entry.col, f"entry '{entry.id}' is never cited", "bib.unused-entry"))
             continue
         for passage in entry.quotes.values():
@@ -191,6 +197,7 @@ class _Resolver:
         self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
         self.formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # see reference()
         self.problems: list[Diagnostic] = []
+        self.broken = bibliography.broken  # entries with errors: citing one blocks this essay
 
     @cached_property
     def known_keys(self) -> CloseMatches:
@@ -342,6 +349,10 @@ class _Resolver:
             hint = did_you_mean(key, self.known_keys)
             self.problems.append(error(self.essay.path, item.line, item.col, f"unknown citation key '{key}'{hint}", "cite.unknown-key"))
             return None
+        if key in self.broken:
+            self.problems.append(error(self.essay.path, item.line, item.col,
+                f"'{key}' cannot be cited until its entry is fixed ({entry.path}:{entry.line})", "cite.broken-entry"))
+            return None
         item = item._replace(key=key, quote=quote, braced=True)  # decided: never split again
         if not quote:
             return entry, None, item
@@ -352,6 +363,20 @@ class _Resolver:
                 f"unknown quote '{quote}' in '{key}'{hint}", "cite.unknown-quote"))
             return None
         return entry, passage, item
+
+    def not_cited(self) -> list[Entry]:
+        """The entries `nocite:` lists that no citation names, in the bibliography's order."""
+        listed = self.essay.front.nocite
+        if not listed:
+            return []
+        keys = self.bibliography.entries.keys() if "*" in listed else listed
+        return [self.bibliography.entries[key] for key in keys
+                if key in self.bibliography.entries and key not in self.first_cited and key not in self.broken]
+
+    def unknown_nocite(self) -> list[Diagnostic]:
+        return [warning(self.essay.path, 1, 1, f"nocite: unknown citation key '{key}'{did_you_mean(key, self.bibliography.entries)}",
+                        "cite.unknown-key")
+                for key in self.essay.front.nocite if key != "*" and key not in self.bibliography.entries]
 
     def unused_footnotes(self) -> list[Diagnostic]:
         return [warning(self.essay.path, f.line, 1, f"footnote '[^{f.label}]' is never called", "footnote.unused")

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from footnoted.bibliography import Bibliography, bibliography_files, load_bibliography
+from footnoted.bibliography import Bibliography, citation_files, load_bibliography
 from footnoted.cli import BuildResult, Inputs, UsageError, run_build
 from footnoted.diagnostics import InputError
 from footnoted.essay import Essay
@@ -83,7 +83,9 @@ def _read_or_empty(path: Path) -> bytes:
 def watched_files(options: argparse.Namespace) -> list[Path]:
     """What a build reads: the drafts (new ones in essay/ too), the bibliography, the templates."""
     drafts = options.essay or sorted(Path("essay").glob("*.md"))
-    citations = bibliography_files(options.citations) if options.citations.exists() else [options.citations]
+    from footnoted.cli import citation_places
+
+    citations = citation_files(citation_places(options))[0] or list(options.citations or ())
     templates = sorted(p for p in TEMPLATES.iterdir() if p.is_file()) if TEMPLATES.is_dir() else []
     return [*drafts, *citations, *templates]
 
