@@ -440,9 +440,9 @@ def _checked(parts: list[object], written: object) -> Date:
     if month in _SEASONS and not day:
         return Date(year, season=_SEASONS[month])
     if month and not 1 <= month <= 12:
-        raise _ImpossibleDate(_shown(written), "month", Date(year))
+        raise _ImpossibleDate(str(numbers), "month", Date(year))
     if day and not _real_day(year, month, day):
-        raise _ImpossibleDate(_shown(written), "day", Date(year, month or None))
+        raise _ImpossibleDate(str(numbers), "day", Date(year, month or None))
     return Date(year, month or None, day or None)
 
 

@@ -17,8 +17,8 @@ def read(path: str, text: str, problems: list[Diagnostic]) -> Iterator[tuple[obj
 
 
 def _without_fences(text: str) -> tuple[str, int]:
-    """The YAML between a first line `---` and the next `---` or `...` line, as in a Markdown
-    file's metadata block; the text as it is when it does not start so."""
+    """The YAML between a first line `---` and a last line `---` or `...`, as in a Markdown
+    file's metadata block; the text as it is otherwise."""
     if not text.startswith("---") or text[3:].split("\n", 1)[0].strip():
         return text, 0
     start = text.find("\n") + 1
@@ -27,6 +27,8 @@ def _without_fences(text: str) -> tuple[str, int]:
         end = text.find("\n", position)
         line = text[position : end if end >= 0 else len(text)]
         if line.rstrip() in ("---", "..."):
+            if text[position + len(line) :].strip():  # more after it: a second document, which YAML refuses
+                return text, 0
             return text[start:position], 1
         if end < 0:
             break
