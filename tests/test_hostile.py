@@ -378,18 +378,25 @@ def test_images_are_never_fetched_or_linked(project, image, url):
     assert page is None
 
 
-def test_bibliography_urls_outside_the_allow_list_are_refused(project):
+def test_bibliography_urls_outside_the_allow_list_are_never_links(project):
+    # pandoc reads these, so they are warnings, not errors; but no target makes them links.
     refs = BIB + (
         "- id: bad\n  type: webpage\n  title: T\n"
         "  URL: javascript:alert(1)\n  pdf: data:application/pdf;base64,AAAA\n  video: file:///etc/passwd\n"
         "  DOI: \"javascript:alert(1)\"\n"
     )
-    result, page = build_blog(project, HEAD + "正文[@smith2020:finding]，[@lee2019]。\n", refs)
-    assert result.code == 1
+    result, page = build_blog(project, HEAD + "正文[@smith2020:finding]，[@lee2019]，[@bad]。\n", refs)
+    assert result.code == 0, result.err
     assert result.err.splitlines() == [
-        "citations/refs.yaml:32:8: error: 'URL' must be an http or https URL [bib.bad-url]",
-        "citations/refs.yaml:33:8: error: 'pdf' must be an http or https URL [bib.bad-url]",
-        "citations/refs.yaml:34:10: error: 'video' must be an http or https URL [bib.bad-url]",
-        "citations/refs.yaml:35:8: error: DOI 'javascript:alert(1)' is not of the form 10.NNNN/suffix [bib.bad-doi]",
+        "citations/refs.yaml:32:8: warning: 'URL' is a 'javascript:' address, not http or https: not linked [bib.bad-url]",
+        "citations/refs.yaml:33:8: warning: 'pdf' is a 'data:' address, not http or https: not linked [bib.bad-url]",
+        "citations/refs.yaml:34:10: warning: 'video' is a 'file:' address, not http or https: not linked [bib.bad-url]",
+        "citations/refs.yaml:35:8: warning: DOI 'javascript:alert(1)' is not of the form 10.NNNN/suffix: not linked [bib.bad-doi]",
     ]
-    assert page is None
+    assert page is not None
+    assert_inert(page)
+    assert "javascript:" not in page and "data:application" not in page and "file:///" not in page
+    (project / "build" / "x.html").unlink()
+    result, page = build_blog(project, HEAD + "正文[@smith2020:finding]，[@lee2019]，[@bad]。\n", refs, ("--strict",))
+    assert result.code == 1 and page is None  # --strict: the entry is broken, and the essay that cites it is not built
+    assert "essay/x.md:4:36: error: 'bad' cannot be cited until its entry is fixed (citations/refs.yaml:29) [cite.broken-entry]" in result.err
