@@ -94,6 +94,9 @@ def iter_yaml_entries(text: str, path: str, line_offset: int = 0, warnings: list
         if builder.ready:
             yield from builder.ready
             builder.ready.clear()
+    if builder.entries:  # scalars after the last mapping: not entries, but the converter says so
+        yield from zip(builder.entries, builder.entries.item_places, strict=True)
+        builder.entries.clear()
     if warnings is not None:
         warnings += builder.warnings
     if builder.problems:
@@ -107,10 +110,23 @@ def iter_yaml_entries(text: str, path: str, line_offset: int = 0, warnings: list
 def _events(text: str, path: str, line_offset: int, builder: "_Builder") -> Iterator[None]:
     try:
         with collector_paused():
-            for event in yaml.parse(text, Loader=_Loader):
-                builder.take(event)
-                if builder.ready:  # an entry is complete: hand it over (a loop per event would cost a call each)
-                    yield None
+            # The parser's own loop, without yaml.parse's generator, and the handler looked up here,
+            # without builder.take: two Python calls fewer for each of millions of events.
+            loader = _Loader(text)
+            try:
+                next_event, handlers, ready = loader.get_event, builder.handlers, builder.ready
+                while True:
+                    event = next_event()
+                    kind = type(event)
+                    if kind is yaml.StreamEndEvent or event is None:
+                        break
+                    handler = handlers.get(kind)
+                    if handler is not None:
+                        handler(event)
+                        if ready:  # an entry is complete: hand it over
+                            yield None
+            finally:
+                loader.dispose()
     except yaml.reader.ReaderError as exc:  # a character YAML refuses, such as U+FFFF
         raise InputError([_refused_character(text, path, line_offset, exc)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -231,12 +247,29 @@ class _Builder:
         self.stack.append([collection, waiting, self.tag_allowed(event, place)])
 
     def scalar(self, event: yaml.ScalarEvent) -> None:
-        place = self.place(event)
+        mark = event.start_mark
+        place = _new_place(Place, (mark.line + 1 + self.line_offset, mark.column + 1))
         allowed = event.tag in _STANDARD_TAGS or self.tag_allowed(event, place)
-        if self.stack and self.stack[-1][1] is _KEY:
-            self.key(event.value, event.style, place, allowed)
-        else:
+        stack = self.stack
+        if not stack:
             self.add(_scalar(event) if allowed else None, place)
+            return
+        frame = stack[-1]
+        waiting = frame[1]
+        if waiting is _KEY:
+            key = event.value
+            if allowed and key != "<<" and key not in frame[0].key_places:  # the common case, without a call to key
+                key = sys.intern(key)  # one string for the 100,000 'title' keys of a large bibliography, not one each
+                frame[0].key_places[key] = place
+                frame[1] = key
+            else:
+                self.key(key, event.style, place, allowed)
+        elif waiting is None or waiting is _REFUSED or waiting is _COMPLEX_KEY or not allowed:
+            self.add(_scalar(event) if allowed else None, place)
+        else:  # the common case, a mapping's plain value, here without a call to add: millions in a bibliography
+            frame[1] = _KEY
+            frame[0][waiting] = _scalar(event)
+            frame[0].value_places[waiting] = place
 
     def key(self, key: str, style: str | None, place: Place, allowed: bool) -> None:
         """A mapping key is the text as written: `1:` and `no:` are the keys '1' and 'no'."""
@@ -306,12 +339,22 @@ class _EntryStreamer(_Builder):
         super().open(event)
         if self.entries is None and isinstance(self.stack[-1][0], YamlList) and (depth == 0 or (depth == 1 and waiting == "references")):
             self.entries = self.stack[-1][0]
+            opening = super().open  # found: from here on, no detour through this method
+            self.handlers[yaml.MappingStartEvent] = self.handlers[yaml.SequenceStartEvent] = opening
 
-    def add(self, value: object, place: Place) -> None:
-        if self.stack and self.stack[-1][0] is self.entries:
-            self.ready.append((value, place))
-            return
-        super().add(value, place)
+    def close(self, event: yaml.CollectionEndEvent) -> None:
+        """An entry that ends is handed over, not added to the list: only `close`, not `add`, is
+        overridden, as there are three adds for each close."""
+        stack = self.stack
+        if len(stack) > 1 and stack[-2][0] is self.entries:
+            collection, _, allowed = stack.pop()
+            self.ready.append((collection if allowed else None, collection.place))
+        else:
+            super().close(event)
+        if stack and stack[-1][0] is self.entries and len(self.entries):  # a scalar entry before this one
+            self.ready[len(self.ready) - 1 : len(self.ready) - 1] = list(zip(self.entries, self.entries.item_places, strict=True))
+            self.entries.clear()
+            self.entries.item_places.clear()
 
     def duplicate(self, mapping: YamlMap, key: str, place: Place, frame: list) -> None:
         """As pandoc: the last one counts. A warning, with both places."""

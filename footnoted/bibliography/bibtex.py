@@ -275,7 +275,7 @@ _STYLE_SWITCHES = {"em": "i", "it": "i", "itshape": "i", "sl": "i", "bf": "b", "
 _TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
          "sc": ('<span style="font-variant:small-caps;">', "</span>"), "nocase": ('<span class="nocase">', "</span>")}
 _DROPPED_COMMANDS = {"url", "nolinkurl", "path", "mbox", "hbox", "text", "textnormal", "textrm", "textsf", "texttt",
-                     "textup", "textmd", "mkbibquote", "enquote", "uppercase", "lowercase", "MakeUppercase",
+                     "textup", "textmd", "uppercase", "lowercase", "MakeUppercase",
                      "MakeLowercase", "ensuremath", "mathrm", "mathit", "mathbf", "hyphenation", "foreignlanguage"}
 
 
@@ -409,6 +409,16 @@ class _Latex:
             group = rest.pieces(protected, (*styles, _STYLE_SWITCHES[name]), "}" if protected else "")
             self.position = rest.position - (1 if protected and rest.position <= len(text) and text[rest.position - 1 : rest.position] == "}" else 0)
             return group
+        if name in ("enquote", "mkbibquote", "textquote"):
+            single = text.startswith("*", self.position)
+            self.position += single
+            opening, closing = ("‘", "’") if single else ("“", "”")
+            inner = _Latex(self.argument()).pieces(True, styles)  # pandoc changes no case inside quotes
+            return [(opening, protected, styles), *inner, (closing, protected, styles)]
+        if name == "hyphen":
+            if self.position < len(text) and text[self.position] == " ":
+                self.position += 1
+            return [("-", protected, styles)]
         if name == "href":
             self.argument()
             return _Latex(self.argument()).pieces(protected, styles)
@@ -453,8 +463,9 @@ def _latex(value: str) -> str:
 
 
 def _sentence_case(pieces: list[tuple[str, bool, tuple[str, ...]]]) -> list[tuple[str, bool, tuple[str, ...]]]:
-    """English titles as pandoc gives them to CSL: words with one capital, first, lowercased,
-    except the first word and what braces protect ("{NASA}", "{van} Gogh")."""
+    """English titles as pandoc gives them to CSL (citeproc's sentence case): a word with one
+    capital, first (each part of "Higher-Dimensional", "Reddit.Com"), is lowercased, except at
+    the start and after a colon, where the first letter is capitalized; braces protect ("{NASA}")."""
     result = []
     first = True
     for text, protected, styles in pieces:
@@ -462,22 +473,29 @@ def _sentence_case(pieces: list[tuple[str, bool, tuple[str, ...]]]) -> list[tupl
             result.append((text, protected, styles))
             first = first and not text.strip()
             continue
-        words = re.split(r"(\s+)", text)
-        for index, word in enumerate(words):
-            if not word or word.isspace():
-                continue
-            if first:
-                words[index] = word[:1].upper() + word[1:] if word[:1].islower() and False else word
-                first = False
-            elif _capitalized_word(word):
-                words[index] = word.lower()
-        result.append(("".join(words), protected, styles))
+        out = []
+        for token in _TOKENS.findall(text):
+            if token[0].isalpha():
+                if first:
+                    token = token[0].upper() + token[1:]
+                    first = False
+                elif _capitalized_word(token):
+                    token = token.lower()
+            else:
+                if any(c.isalnum() for c in token):
+                    first = False  # "V: 2-groups": a number is the first word after the colon
+                if ":" in token or "?" in token or "!" in token:
+                    first = True
+            out.append(token)
+        result.append(("".join(out), protected, styles))
     return result
 
 
+_TOKENS = re.compile(r"[^\W\d_]+|\d+|[\W_]+")
+
+
 def _capitalized_word(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return bool(letters) and letters[0].isupper() and not any(c.isupper() for c in letters[1:])
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 # --- the mapping to CSL ----------------------------------------------------------------------
@@ -529,7 +547,7 @@ _COLLECTION_NUMBERED = ("book", "collection", "proceedings", "reference", "mvboo
                         "suppbook", "suppcollection")
 _EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/", "jstor": "https://www.jstor.org/stable/",
                 "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/", "googlebooks": "https://books.google.com?id="}
-_EDTF_DATE = re.compile(r"(-?\d{1,4}|\d{2}XX|\d{3}X)(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?([~?%]?)\Z")
+_EDTF_DATE = re.compile(r"(-?\d{1,4}|\d{2}[uX]{2}|\d{3}[uX])(?:-(\d{2}|XX|uu)(?:-(\d{2}|XX|uu))?)?([~?%]*)\Z")
 
 
 def _concat(separator: str, parts: list[str]) -> str:
@@ -603,7 +621,7 @@ class _Mapper:
             names["director"], names["editor"] = "editor", ""
         for key, field in names.items():
             if field and fields.get(field):
-                parsed, others = _names(fields[field], self.item.type == "bibtex")
+                parsed, others = _names(fields[field], _options(fields.get("options", "")).get("useprefix") == "true")
                 if parsed:
                     csl[key] = parsed
                 if others and key == "author":
@@ -710,17 +728,15 @@ class _Mapper:
             series = self.title("series")
             raw = fields["series"].strip()
             if re.fullmatch(r"-?\d+", raw):
-                series = f"{_ordinal(raw)} ser."
+                series = f"{_ordinal(raw)} series"
             elif raw.lower() in _BIBSTRINGS:
                 series = _capitalize_first(_BIBSTRINGS[raw.lower()])
             csl["collection-title"] = series
         if fields.get("shorttitle") and (not main or chapterlike):
             csl["title-short"] = self.title("shorttitle")
-        elif fields.get("title"):
+        elif fields.get("title"):  # the title field up to a colon; with a subtitle, the title field whole
             full = self.title("title")
-            if (subtitle or addon) and not main:
-                csl["title-short"] = full
-            elif ":" in plain(full):
+            if ((subtitle or addon) and not main) or ":" in plain(full):
                 csl["title-short"] = full.split(":", 1)[0].strip()
         for key, field in (("event", "eventtitle"), ("original-title", "origtitle")):
             if fields.get(field):
@@ -755,14 +771,21 @@ class _Mapper:
 
 
 def _capitalize_first(text: str) -> str:
-    for index, char in enumerate(text):
-        if char == "<":
+    """The first letter upper case, outside tags, unless a nocase span protects it."""
+    index = 0
+    inside_nocase = False
+    while index < len(text):
+        if text[index] == "<":
             end = text.find(">", index)
             if end < 0:
                 return text
+            inside_nocase = inside_nocase or "nocase" in text[index:end]
+            index = end + 1
             continue
+        char = text[index]
         if char.isalpha():
-            return text[:index] + char.upper() + text[index + 1 :] if not text[:index].endswith('nocase">') else text
+            return text if inside_nocase else text[:index] + char.upper() + text[index + 1 :]
+        index += 1
     return text
 
 
@@ -780,25 +803,32 @@ def _month(value: str) -> int | None:
 
 
 def _edtf(raw: str) -> dict[str, object] | None:
-    """BibLaTeX's date field: EDTF, with ranges ("2004/2005", open with "/" or ".."), circa "~"."""
+    """BibLaTeX's date field, EDTF as pandoc reads it: ranges ("2004/2005"; open with "", "..",
+    "open" or "unknown"), circa and uncertain ("~", "?", "%"), a time after "T" dropped, and
+    unspecified digits ("20uu", "19XX") as the range they span."""
     circa = False
-    parts = []
+    parts: list[list[int]] = []
     ends = raw.split("/")
     if len(ends) > 2:
         return None
     for end in ends:
-        end = end.strip()
-        if end in ("", ".."):
+        end = end.strip().split("T", 1)[0]
+        if end in ("", "..", "open", "unknown"):
             continue
         match = _EDTF_DATE.match(end)
         if not match:
             return None
         year, month, day, mark = match.groups()
-        circa = circa or mark in ("~", "%")
-        part = [int(year.replace("X", "0"))]
-        if month and month != "XX":
+        circa = circa or "~" in mark or "%" in mark  # "?" is uncertain, not approximate: pandoc drops it
+        if re.search("[uX]", year):  # unspecified digits: the range they span
+            if len(ends) == 2:
+                return None
+            parts = [[int(re.sub("[uX]", "0", year))], [int(re.sub("[uX]", "9", year))]]
+            break
+        part = [int(year)]
+        if month and month not in ("XX", "uu"):
             part.append(int(month))
-            if day and day != "XX":
+            if day and day not in ("XX", "uu"):
                 part.append(int(day))
         parts.append(part)
     if not parts:
@@ -853,13 +883,15 @@ def _split_top(value: str, separators: str) -> list[str]:
     return parts
 
 
-def _names(value: str, bibtex_style: bool) -> tuple[list[dict[str, str]], bool]:
+def _names(value: str, useprefix: bool) -> tuple[list[dict[str, str]], bool]:
     names, others = [], False
     for raw in _split_and(" ".join(value.split())):
         if raw == "others":
             others = True
             continue
         name = _name(raw)
+        if useprefix and "dropping-particle" in name:  # BibLaTeX's useprefix: "van Gennep" sorted under v
+            name["non-dropping-particle"] = name.pop("dropping-particle")
         if name:
             names.append(name)
     return names, others

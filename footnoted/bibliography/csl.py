@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from footnoted.bibliography.model import Date, Entry, LiteralDate, Name, Passage, Table, Variable
-from footnoted.bibliography.richtext import markdown_to_rich, plain
+from footnoted.bibliography.richtext import markdown_to_rich, plain, unescape
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
 from footnoted.yamlsafe import Place
 
@@ -61,7 +61,11 @@ _KNOWN_TYPES = frozenset(TYPES)
 EXTENSIONS = frozenset(("others", "quotes", "pdf", "video", "snapshot"))
 _URL_VARIABLES = ("URL", "pdf", "video")
 
+_NOT_VARIABLES = frozenset(("id", "quotes"))
+_STRUCTURED = NAME_VARIABLES | DATE_VARIABLES | {"others"}
 _CANONICAL = {name.lower(): name for name in ("DOI", "URL", "ISBN", "ISSN", "PMID", "PMCID")}
+# The other typed fields: names, and dates that are dates (a date in words no style prints yet).
+_TYPED_OTHER = {"author": "authors", "interviewer": "interviewers", "issued": "issued", "accessed": "accessed"}
 _TYPED_TEXT = {  # variable -> Entry field, plain text
     "title": "title", "container-title": "container_title", "collection-title": "collection_title",
     "publisher": "publisher", "volume": "volume", "issue": "issue", "page": "page", "number": "number",
@@ -74,7 +78,7 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _SEASONS = {13: 1, 14: 2, 15: 3, 16: 4, 21: 1, 22: 2, 23: 3, 24: 4}
 # EDTF as pandoc and Better BibTeX write dates: 2005, 1999-08, 2004-22 (a season), 2004-05-05,
 # with ~ or ? for circa, and a range with "/".
-_EDTF = re.compile(r"(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?([~?%]?)\Z")
+_EDTF = re.compile(r"(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?([~?%]*)\Z")
 
 
 class Located(dict):  # type: ignore[type-arg]
@@ -150,26 +154,34 @@ class _ItemReader:
         if entry_id is None:
             return None
         variables: dict[str, Variable] = {}
+        fields: dict[str, object] = {"title": ""}
+        markdown, verbatim, typed = self.markdown, VERBATIM_VARIABLES, _TYPED_TEXT
+        # One pass, with the common case (a text field) done inline: a large bibliography has millions.
         for key, value in item.items():
-            if value is None or key in ("id", "quotes"):
+            if value is None or key in _NOT_VARIABLES:
                 continue  # a null field is no field (pandoc reads it as empty)
-            key = _CANONICAL.get(key, key)  # pandoc writes doi: and url:, CSL says DOI and URL
+            if key in _CANONICAL:
+                key = _CANONICAL[key]  # pandoc writes doi: and url:, CSL says DOI and URL
+            if value.__class__ is str and key not in _STRUCTURED:
+                text = (value if not markdown else unescape(value) if key in verbatim else markdown_to_rich(value)).strip()
+                variables[key] = text
+                if key in typed:
+                    fields[typed[key]] = plain(text)
+                continue
             converted = self.variable(key, value)
-            if converted is not None:
-                variables[key] = converted
+            if converted is None:
+                continue
+            variables[key] = converted
+            if key in typed:
+                fields[typed[key]] = plain(str(converted))
+            elif key in _TYPED_OTHER and converted.__class__ is not LiteralDate:
+                fields[_TYPED_OTHER[key]] = converted
         entry_type = variables.get("type", "")
         if entry_type and entry_type not in _KNOWN_TYPES:
             self.report.warn(self.at("type"), f"'{entry_type}' is not a CSL type{did_you_mean(str(entry_type), TYPES)}",
                              "bib.unknown-type")
-        fields: dict[str, object] = {"title": ""}
-        fields.update((field, plain(str(variables[key]))) for key, field in _TYPED_TEXT.items() if key in variables)
-        fields.update(self.links(variables))
-        for key, field in (("author", "authors"), ("interviewer", "interviewers")):
-            if key in variables:
-                fields[field] = variables[key]
-        for key in ("issued", "accessed"):
-            if isinstance(variables.get(key), Date):
-                fields[key] = variables[key]
+        if "DOI" in variables or "URL" in variables or "pdf" in variables or "video" in variables:
+            fields.update(self.links(variables))
         if "others" in variables:
             fields["others"] = self.others(variables)
         if "quotes" in item and item["quotes"] is not None:
@@ -245,52 +257,53 @@ class _ItemReader:
 
     def names(self, key: str, value: object) -> tuple[Name, ...] | None:
         """A list of names; pandoc also takes one name alone, as a mapping or as text."""
-        if isinstance(value, (str, Mapping)):
-            value = [value]
         if not isinstance(value, list):
-            return self.wrong(key, value, "a list of names")
+            if not isinstance(value, (str, dict)):
+                return self.wrong(key, value, "a list of names")
+            value = [value]
         names = []
         for index, name in enumerate(value):
-            converted = self.name(key, name, _value_place(value, index, self.at(key)))
+            converted = self.name(key, name, value, index)
             if converted is not None:
                 names.append(converted)
         return tuple(names)
 
-    def name(self, key: str, value: object, place: Place) -> Name | None:
+    def name(self, key: str, value: object, names: list, index: int) -> Name | None:
+        """One name; its place (`names`, `index`) is looked up only for a warning."""
         if value is None:
             return None
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        if value.__class__ in (str, int, float):
             text = self.text(value)
             return Name(literal=text) if text else None  # as pandoc: "John Doe" is one literal name
-        if not isinstance(value, Mapping):
-            self.report.warn(place, f"each '{key}' must be a name ({{family, given}} or {{literal}}), not {_kind(value)}: ignored",
-                             "bib.field-type")
+        if not isinstance(value, dict):
+            self.report.warn(_value_place(names, index, self.at(key)),
+                             f"each '{key}' must be a name ({{family, given}} or {{literal}}), not {_kind(value)}: ignored", "bib.field-type")
             return None
-        parts = {k: self.text(value[k]) for k in _NAME_PARTS if isinstance(value.get(k), (str, int, float)) and not isinstance(value.get(k), bool)}
-        name = Name(family=parts.get("family", ""), given=parts.get("given", ""), literal=parts.get("literal", ""),
-                    particle=parts.get("non-dropping-particle", ""), dropping_particle=parts.get("dropping-particle", ""),
-                    suffix=parts.get("suffix", ""))
+        text = self.text
+        parts = {k: text(v) for k, v in value.items() if k in _NAME_PARTS and v.__class__ in (str, int, float)}
+        name = Name(parts.get("family", ""), parts.get("given", ""), parts.get("literal", ""), parts.get("non-dropping-particle", ""),
+                    parts.get("dropping-particle", ""), parts.get("suffix", ""))
         if not (name.family or name.given or name.literal):
-            self.report.warn(place, f"each '{key}' needs 'family', 'given' or 'literal': ignored", "bib.field-type")
+            self.report.warn(_value_place(names, index, self.at(key)), f"each '{key}' needs 'family', 'given' or 'literal': ignored",
+                             "bib.field-type")
             return None
         if not name.family and not name.literal:  # a given name alone ("Plato" written as given) is printed whole
             name = name._replace(literal=" ".join(p for p in (name.given, name.suffix) if p))
         return name
 
     def text(self, value: object) -> str:
-        text = str(value).strip()
-        return plain(markdown_to_rich(text) if self.markdown else text)
+        text = value.strip() if value.__class__ is str else str(value)  # type: ignore[attr-defined]
+        return plain(markdown_to_rich(text)) if self.markdown else plain(text)
 
     # --- dates ---
 
     def date(self, key: str, value: object) -> Date | LiteralDate | None:
-        place = self.at(key)
         try:
             return _date(value)
         except _NotADate as problem:
-            self.report.warn(place, f"'{key}' {problem}: ignored", "bib.bad-date")
+            self.report.warn(self.at(key), f"'{key}' {problem}: ignored", "bib.bad-date")
         except _ImpossibleDate as problem:
-            self.report.warn(place, f"'{key}' {problem.args[0]} is not a real date: its {problem.args[1]} is left out", "bib.bad-date")
+            self.report.warn(self.at(key), f"'{key}' {problem.args[0]} is not a real date: its {problem.args[1]} is left out", "bib.bad-date")
             return problem.args[2]
         return None
 
@@ -347,7 +360,7 @@ class _ItemReader:
                      caption=str(table.get("caption", "")))  # type: ignore[union-attr]
 
 
-_NAME_PARTS = ("family", "given", "literal", "non-dropping-particle", "dropping-particle", "suffix")
+_NAME_PARTS = frozenset(("family", "given", "literal", "non-dropping-particle", "dropping-particle", "suffix"))
 
 
 class _NotADate(Exception):
@@ -361,6 +374,8 @@ class _ImpossibleDate(Exception):
 def _date(value: object) -> Date | LiteralDate | None:
     """Every form pandoc reads: 2005, "1999-08", "2004/2005", {date-parts: …} with numbers or
     numeric text, seasons, circa, literal and raw, {year: …}, and Better BibTeX's [{year: …}]."""
+    if isinstance(value, dict):
+        return _date_map(value)
     if isinstance(value, bool):
         raise _NotADate(f"must be a date, not {_kind(value)}")
     if isinstance(value, int):
@@ -368,13 +383,15 @@ def _date(value: object) -> Date | LiteralDate | None:
     if isinstance(value, str):
         return _edtf(value.replace("\\", "").strip(), value)  # pandoc writes 1723\~ (Markdown's escape)
     if isinstance(value, list):
-        if value and all(isinstance(v, Mapping) for v in value):  # Better BibTeX: [{year: 2017, month: 4}]
+        if value and all(isinstance(v, dict) for v in value):  # Better BibTeX: [{year: 2017, month: 4}]
             return _range([_map_parts(v) for v in value], value, any(_truthy(v.get("circa")) for v in value))
         if value and all(isinstance(v, list) for v in value):  # date-parts without their key
             return _range(value, value, False)
         raise _NotADate(f"must be a date, not {_kind(value)}")
-    if not isinstance(value, Mapping):
-        raise _NotADate(f"must be a date, not {_kind(value)}")
+    raise _NotADate(f"must be a date, not {_kind(value)}")
+
+
+def _date_map(value: dict) -> Date | LiteralDate | None:
     circa = _truthy(value.get("circa"))
     if value.get("date-parts") not in (None, [], [[]]):
         date = _range(value["date-parts"], value, circa)
@@ -399,7 +416,7 @@ def _date(value: object) -> Date | LiteralDate | None:
 
 
 def _truthy(value: object) -> bool:
-    return value is True or value in (1, "1", "true", "yes")
+    return value is not None and (value is True or value in (1, "1", "true", "yes"))
 
 
 def _map_parts(value: Mapping) -> list[object]:
@@ -421,12 +438,12 @@ def _range(parts: object, written: object, circa: bool) -> Date | None:
         return None
     first = dates[0]
     end = dates[1] if len(dates) == 2 and dates[1] != first else None
-    return first._replace(circa=circa, end=end)
+    return first._replace(circa=circa, end=end) if circa or end else first
 
 
 def _number(part: object, written: object) -> int:
-    if isinstance(part, int) and not isinstance(part, bool):
-        return part
+    if part.__class__ is int:
+        return part  # type: ignore[return-value]
     if isinstance(part, str) and re.fullmatch(r"-?\d+", part.strip()):  # Zotero writes [["2021", 10, 2]]
         return int(part)
     raise _NotADate(f"{_shown(written)} holds {part!r}, not a number")
@@ -465,7 +482,8 @@ def _edtf(text: str, written: object) -> Date | LiteralDate:
                 break
             year, month, day, mark = match.groups()
             parts: list[object] = [int(year)] + [int(p) for p in (month, day) if p]
-            dates.append(_checked(parts, written)._replace(circa=bool(mark)))
+            date = _checked(parts, written)
+            dates.append(date._replace(circa=True) if "~" in mark or "%" in mark else date)  # "?" is uncertain: dropped, as pandoc
         else:
             first = dates[0]
             return first._replace(end=dates[1]) if len(dates) == 2 else first

@@ -71,7 +71,7 @@ def plain(rich: str) -> str:
 
 # --- pandoc's Markdown, as pandoc reads a CSL-YAML title -------------------------------------
 
-_MARKDOWN_CHARS = re.compile(r"[\\*_^~`\[]")
+_MARKDOWN_CHARS = re.compile(r"[\\*_^~`\['\"]|--|\.\.\.")
 _PROTECTED = "\ue000"  # private use: a placeholder for a character taken literally, never in a bibliography
 
 
@@ -92,6 +92,11 @@ _SUB = re.compile(r"~([^\s~]+)~")
 _RESTORE = re.compile(f"{_PROTECTED}(\\d+){_PROTECTED}")
 
 
+def unescape(text: str) -> str:
+    """Markdown's backslash escapes taken out of text that is no Markdown (a DOI: `19:4\\<377`)."""
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
 def markdown_to_rich(text: str) -> str:
     """Pandoc's inline Markdown (emphasis, strong, super- and subscript, small caps and nocase
     spans, code, links, backslash escapes) as CSL markup. Text without such characters is returned
@@ -109,7 +114,23 @@ def markdown_to_rich(text: str) -> str:
     text = _STRIKE.sub(r"\1", text)
     text = _SUPER.sub(r"<sup>\1</sup>", text)
     text = _SUB.sub(r"<sub>\1</sub>", text)
+    text = _smart(text)
     return _RESTORE.sub(lambda m: kept[int(m.group(1))], text)
+
+
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
+_OPENING_QUOTE = re.compile(r"(^|(?<=[\s(\[{\u2014\u2013-]))([\"'])(?=\S)")
+
+
+def _smart(text: str) -> str:
+    """pandoc's `smart` extension, on by default for Markdown: dashes, ellipses and curly quotes."""
+    if "<" in text:  # not in the tags: <span class="nocase"> keeps its quotes
+        return "".join(part if part.startswith("<") else _smart(part) for part in _TAG_SPLIT.split(text) if part)
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    if "'" in text or '"' in text:
+        text = _OPENING_QUOTE.sub(lambda m: m.group(1) + ("\u201c" if m.group(2) == '"' else "\u2018"), text)
+        text = text.replace('"', "\u201d").replace("'", "\u2019")
+    return text
 
 
 def _span(match: re.Match[str]) -> str:
