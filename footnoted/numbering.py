@@ -53,7 +53,9 @@ def number_notes(resolved: ResolvedEssay, target: str, link_notes: bool) -> Numb
 
     blocks = map_inlines(shown(resolved.blocks, target), change, on_block=numberer.passage)
     cited = _cited_keys(numberer.notes)
-    references = tuple(reference for reference in resolved.references if reference[0].id in cited)
+    listed = set(resolved.front.nocite)  # `nocite:` lists these though nothing cites them
+    references = tuple(reference for reference in resolved.references
+                       if reference[0].id in cited or reference[0].id in listed or "*" in listed)
     return Numbered(blocks, tuple(numberer.notes), numberer.call_lines, references)
 
 
