@@ -381,7 +381,10 @@ def _date(value: object) -> Date | LiteralDate | None:
     if isinstance(value, int):
         return _checked([value], value)
     if isinstance(value, str):
-        return _edtf(value.replace("\\", "").strip(), value)  # pandoc writes 1723\~ (Markdown's escape)
+        try:
+            return _edtf(value.replace("\\", "").strip(), value)  # pandoc writes 1723\~ (Markdown's escape)
+        except _NotADate:  # how pandoc writes a date in words: `issued: 1865（清同治四年）`
+            return LiteralDate(value.strip()) if value.strip() else None
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):  # Better BibTeX: [{year: 2017, month: 4}]
             return _range([_map_parts(v) for v in value], value, any(_truthy(v.get("circa")) for v in value))
