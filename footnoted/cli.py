@@ -9,7 +9,6 @@ footnoted.serve).
 """
 
 import argparse
-import gc
 import html
 import re
 import sys
@@ -178,9 +177,6 @@ def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
         return BuildResult(report([*exc.diagnostics, *skipped], strict=options.strict), [*exc.diagnostics, *skipped])
     diagnostics += bibliography.diagnostics
     sources = EssayBibliographies(bibliography, files)
-    # The entries live to the end of the build and hold no cycles: the cycle collector need not walk
-    # them again at each of its passes (100,000 entries are a million objects). Refcounting still frees them.
-    gc.freeze()
 
     essays, failed = parse_all(essays_paths, diagnostics, inputs)
     if options.strict:  # an LLM's draft nobody reviewed may not be published

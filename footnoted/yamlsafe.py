@@ -228,23 +228,26 @@ class _Builder:
         return False
 
     def open(self, event: yaml.CollectionStartEvent) -> None:
-        place = self.place(event)
-        if len(self.stack) >= MAX_DEPTH:
+        mark = event.start_mark
+        place = _new_place(Place, (mark.line + 1 + self.line_offset, mark.column + 1))
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
             raise InputError([*self.problems, error(self.path, place.line, place.col,
                 f"YAML nested more than {MAX_DEPTH} levels deep", "yaml.too-deep")])
-        if self.wants_key():
+        if stack and stack[-1][1] is _KEY:
             self.fail(place, "a mapping key must be a plain value", "yaml.key-type")
-            self.stack[-1][1] = _COMPLEX_KEY
+            stack[-1][1] = _COMPLEX_KEY
         collection: YamlMap | YamlList
-        if isinstance(event, yaml.MappingStartEvent):
+        if event.__class__ is yaml.MappingStartEvent:
             collection = YamlMap()
             collection.key_places, collection.value_places = {}, {}
+            waiting: object = _KEY
         else:
             collection = YamlList()
             collection.item_places = []
+            waiting = None
         collection.place = place
-        waiting = _KEY if isinstance(collection, YamlMap) else None
-        self.stack.append([collection, waiting, self.tag_allowed(event, place)])
+        stack.append([collection, waiting, event.tag in _STANDARD_TAGS or self.tag_allowed(event, place)])
 
     def scalar(self, event: yaml.ScalarEvent) -> None:
         mark = event.start_mark

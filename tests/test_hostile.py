@@ -256,7 +256,8 @@ AI 段落。
 # Each payload must still be on the page, as text: escaped, not silently dropped.
 PAYLOADS = [
     "<script>alert('fm')</script>", "<img src=x onerror=alert('sub')>", "<b>t</b>", "<script>ai</script>",
-    "<script>alert('title')</script> & <img src=x onerror=alert(1)>", "<iframe src=javascript:alert(2)></iframe>",
+    # CSL-YAML text is Markdown, as in pandoc, with its smart quotes: 'title' is shown as ‘title’.
+    "<script>alert(\u2018title\u2019)</script> & <img src=x onerror=alert(1)>", "<iframe src=javascript:alert(2)></iframe>",
     "<b onmouseover=alert(3)>", "<a href='javascript:alert(5)'>lit</a>", "<script>alert(6)</script>",
     "<style>body{display:none}</style>", "<script>alert('quote')</script> javascript:alert(9)",
     "<img src=x onerror=alert(10)>", "<i>3</i>", "<script>cap</script>", "<th onclick=x>", "<td onmouseover=y>",
