@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from footnoted.bibliography import FORMATS, load_bibliography  # noqa: E402
-from footnoted.bibliography.csl import convert  # noqa: E402
-from footnoted.diagnostics import InputError  # noqa: E402
-from footnoted.source import read_text  # noqa: E402
+from footnoted.bibliography import FORMATS, load_bibliography
+from footnoted.bibliography.csl import convert
+from footnoted.diagnostics import InputError
+from footnoted.source import read_text
 
 
 def corpus() -> Path | None:

@@ -94,8 +94,9 @@ def citation_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]
                 seen.add(key)
                 files.append(file)
         if place.is_dir():
-            for other in sorted(p for p in place.iterdir() if p.is_file() and p.suffix.lower() not in FORMATS and not p.name.startswith(".")):
-                skipped.append(warning(str(other), 0, 0, f"not read: a bibliography is {', '.join(FORMATS)}", "bib.skipped-file"))
+            others = sorted(p for p in place.iterdir() if p.is_file() and p.suffix.lower() not in FORMATS and not p.name.startswith("."))
+            skipped += [warning(str(other), 0, 0, f"not read: a bibliography is {', '.join(FORMATS)}", "bib.skipped-file")
+                        for other in others]
     return files, skipped
 
 

@@ -24,11 +24,12 @@ MARKDOWN = False
 
 _KEY_CHARS = re.compile(r"[^\s,{}\"#%~\\]+")  # pandoc's key characters and then some: any but these
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_:+.-]+")
-_MONTH_MACROS = {m: str(i) for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_MACROS = {m: str(i) for i, m in enumerate(_MONTHS, 1)}
 
 
 class _Item:
-    __slots__ = ("key", "type", "fields", "place", "field_places")
+    __slots__ = ("field_places", "fields", "key", "place", "type")
 
     def __init__(self, key: str, entry_type: str, place: Place) -> None:
         self.key, self.type, self.place = key, entry_type, place
@@ -449,12 +450,10 @@ def _accented(accent: str, letter: str) -> str:
 def _rich(pieces: list[tuple[str, bool, tuple[str, ...]]], nocase: bool = True) -> str:
     out = []
     for text, protected, styles in pieces:
-        for style in styles:
-            out.append(_TAGS[style][0])
+        out += [_TAGS[style][0] for style in styles]
         wrap = nocase and protected and any(w[:1].islower() for w in re.split(r"[\s\W]+", text) if w)
         out.append(f"{_TAGS['nocase'][0]}{text}{_TAGS['nocase'][1]}" if wrap else text)
-        for style in reversed(styles):
-            out.append(_TAGS[style][1])
+        out += [_TAGS[style][1] for style in reversed(styles)]
     return re.sub(r"</(i|b|sup|sub)><\1>", "", "".join(out))
 
 
@@ -966,7 +965,7 @@ def _capital(word: str) -> bool:
         if char.isupper():
             return True
         if not char.isdigit():
-            return False if char.isalpha() or char.islower() else True
+            return not char.isalpha()
     return True
 
 

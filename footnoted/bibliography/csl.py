@@ -84,7 +84,7 @@ _EDTF = re.compile(r"(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?([~?%]*)\Z")
 class Located(dict):  # type: ignore[type-arg]
     """A CSL item read from JSON or BibTeX: a dict that knows where it and each of its values stand."""
 
-    __slots__ = ("place", "value_places", "key_places")
+    __slots__ = ("key_places", "place", "value_places")
     place: Place
     value_places: dict[str, Place]
     key_places: dict[str, Place]
@@ -133,7 +133,7 @@ def _value_place(container: object, key: object, fallback: Place) -> Place:
     if places is None:
         return fallback
     try:
-        return places[key] if isinstance(places, dict) else places[key]  # type: ignore[index]
+        return places[key]  # type: ignore[index]
     except (KeyError, IndexError, TypeError):
         return fallback
 
@@ -456,7 +456,7 @@ def _checked(parts: list[object], written: object) -> Date:
     if not 1 <= len(parts) <= 3:
         raise _NotADate(f"{_shown(written)} must be [year, month, day]")
     numbers = [_number(p, written) for p in parts]
-    year, month, day = (numbers + [0, 0])[:3]
+    year, month, day = [*numbers, 0, 0][:3]
     if month in _SEASONS and not day:
         return Date(year, season=_SEASONS[month])
     if month and not 1 <= month <= 12:
@@ -497,6 +497,6 @@ def _shown(value: object) -> str:
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, Mapping):
-        return str({k: v for k, v in value.items()})
+        return str(dict(value))
     return str(value)
 

@@ -7,7 +7,7 @@ today. Beside them stand the typed fields the styles read: plain text, never mar
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 EMPTY: Mapping = MappingProxyType({})
 
@@ -64,7 +64,7 @@ class Passage(NamedTuple):
     col: int = 0
 
 
-Variable = Union[str, tuple[Name, ...], Date, LiteralDate, bool]
+Variable = str | tuple[Name, ...] | Date | LiteralDate | bool
 
 
 class Entry(NamedTuple):
