@@ -176,6 +176,8 @@ def run_build(options: argparse.Namespace, inputs: Inputs) -> BuildResult:
     except InputError as exc:  # shared input broken: write nothing
         return BuildResult(report([*exc.diagnostics, *skipped], strict=options.strict), [*exc.diagnostics, *skipped])
     diagnostics += bibliography.diagnostics
+    snapshots = skipped_snapshots(skipped, bibliography)
+    diagnostics = [d for d in diagnostics if d not in snapshots]
     sources = EssayBibliographies(bibliography, files)
 
     essays, failed = parse_all(essays_paths, diagnostics, inputs)
@@ -291,6 +293,14 @@ def parse_all(paths: list[Path], diagnostics: list[Diagnostic], inputs: Inputs |
     return essays, failed
 
 
+def skipped_snapshots(skipped: list[Diagnostic], bibliography: Bibliography) -> list[Diagnostic]:
+    """The 'not read' warnings of files an entry names as its `snapshot:`: read, but not as bibliographies."""
+    if not skipped:
+        return []
+    snapshots = {(Path(e.path).parent / e.snapshot).resolve() for e in bibliography.entries.values() if e.snapshot}
+    return [d for d in skipped if Path(d.path).resolve() in snapshots]
+
+
 def _place_of(diagnostic: Diagnostic) -> tuple[str, int, int, str, str]:
     """A diagnostic without its severity: --strict raises a warning to an error, the place stays."""
     return diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message
@@ -373,6 +383,8 @@ def check(options: argparse.Namespace) -> int:
     try:
         bibliography: Bibliography | None = load_bibliography(files)._replace(strict=options.strict)
         diagnostics += bibliography.diagnostics  # type: ignore[union-attr]
+        snapshots = skipped_snapshots(skipped, bibliography)  # type: ignore[arg-type]
+        diagnostics = [d for d in diagnostics if d not in snapshots]
     except InputError as exc:
         diagnostics += exc.diagnostics
         bibliography = None
