@@ -136,6 +136,7 @@ def test_markup_is_kept_in_variables_and_never_printed_raw():
     json_entry = convert("x.json", {"id": "b", "title": "A <b>bold</b> <sc>move</sc> <span class=\"nocase\">x</span>"},
                          Place(1, 1), [], False).entry
     assert json_entry.title == "A bold move x"
+    assert one_entry("- id: a\n  title: '[<'\n").title == "[<"  # a '<' that opens no tag (it recursed for ever)
 
 
 def test_a_null_field_a_missing_title_and_a_missing_type_are_no_problem():

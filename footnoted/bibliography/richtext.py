@@ -125,7 +125,13 @@ _OPENING_QUOTE = re.compile(r"(^|(?<=[\s(\[{\u2014\u2013-]))([\"'])(?=\S)")
 def _smart(text: str) -> str:
     """pandoc's `smart` extension, on by default for Markdown: dashes, ellipses and curly quotes."""
     if "<" in text:  # not in the tags: <span class="nocase"> keeps its quotes
-        return "".join(part if part.startswith("<") else _smart(part) for part in _TAG_SPLIT.split(text) if part)
+        parts = _TAG_SPLIT.split(text)
+        if len(parts) > 1:
+            return "".join(part if _TAG_SPLIT.fullmatch(part) else _smart_text(part) for part in parts)
+    return _smart_text(text)
+
+
+def _smart_text(text: str) -> str:
     text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
     if "'" in text or '"' in text:
         text = _OPENING_QUOTE.sub(lambda m: m.group(1) + ("\u201c" if m.group(2) == '"' else "\u2018"), text)
