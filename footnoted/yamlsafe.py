@@ -166,6 +166,7 @@ class _Builder:
         self.stack: list[list] = []  # per open collection: [collection, waiting-for (maps), tag allowed]
         self.root: object = None
         self.ready: list[tuple[object, Place]] = []  # finished entries, for _EntryStreamer
+        self.entries: YamlList | None = None  # the list whose items are entries (_EntryStreamer), once open
         self.documents = 0
         self.aliases = 0
         self.alias_problem = 0  # the index of the one diagnostic for all aliases
@@ -189,8 +190,17 @@ class _Builder:
             handler(event)
 
     def close(self, event: yaml.CollectionEndEvent) -> None:
-        collection, _, allowed = self.stack.pop()
-        self.add(collection if allowed else None, collection.place)
+        stack = self.stack
+        collection, _, allowed = stack.pop()
+        if stack and stack[-1][0] is self.entries:  # a bibliography's entry: handed over, not kept (_EntryStreamer)
+            entries = self.entries
+            if entries:  # scalars before it in the list: not entries, but the converter says so
+                self.ready += zip(entries, entries.item_places, strict=True)
+                entries.clear()
+                entries.item_places.clear()
+            self.ready.append((collection if allowed else None, collection.place))
+        else:
+            self.add(collection if allowed else None, collection.place)
 
     def alias_event(self, event: yaml.AliasEvent) -> None:
         place = self.place(event)
@@ -334,7 +344,6 @@ class _EntryStreamer(_Builder):
     def __init__(self, path: str, line_offset: int) -> None:
         super().__init__(path, line_offset)
         self.warnings: list[Diagnostic] = []
-        self.entries: YamlList | None = None  # the list whose items are entries, once open
 
     def open(self, event: yaml.CollectionStartEvent) -> None:
         depth = len(self.stack)
@@ -344,20 +353,6 @@ class _EntryStreamer(_Builder):
             self.entries = self.stack[-1][0]
             opening = super().open  # found: from here on, no detour through this method
             self.handlers[yaml.MappingStartEvent] = self.handlers[yaml.SequenceStartEvent] = opening
-
-    def close(self, event: yaml.CollectionEndEvent) -> None:
-        """An entry that ends is handed over, not added to the list: only `close`, not `add`, is
-        overridden, as there are three adds for each close."""
-        stack = self.stack
-        if len(stack) > 1 and stack[-2][0] is self.entries:
-            collection, _, allowed = stack.pop()
-            self.ready.append((collection if allowed else None, collection.place))
-        else:
-            super().close(event)
-        if stack and stack[-1][0] is self.entries and len(self.entries):  # a scalar entry before this one
-            self.ready[len(self.ready) - 1 : len(self.ready) - 1] = list(zip(self.entries, self.entries.item_places, strict=True))
-            self.entries.clear()
-            self.entries.item_places.clear()
 
     def duplicate(self, mapping: YamlMap, key: str, place: Place, frame: list) -> None:
         """As pandoc: the last one counts. A warning, with both places."""

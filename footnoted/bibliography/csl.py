@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from footnoted.bibliography.model import Date, Entry, LiteralDate, Name, Passage, Table, Variable
-from footnoted.bibliography.richtext import markdown_to_rich, plain, unescape
+from footnoted.bibliography.richtext import has_markup, markdown_to_rich, plain, unescape
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
-from footnoted.yamlsafe import Place
+from footnoted.yamlsafe import Place, YamlList
 
 # CSL 1.0.2 (the CSL-JSON schema, as citeproc-js and pandoc read it).
 NAME_VARIABLES = frozenset((
@@ -280,9 +280,13 @@ class _ItemReader:
                              f"each '{key}' must be a name ({{family, given}} or {{literal}}), not {_kind(value)}: ignored", "bib.field-type")
             return None
         text = self.text
-        parts = {k: text(v) for k, v in value.items() if k in _NAME_PARTS and v.__class__ in (str, int, float)}
-        name = Name(parts.get("family", ""), parts.get("given", ""), parts.get("literal", ""), parts.get("non-dropping-particle", ""),
-                    parts.get("dropping-particle", ""), parts.get("suffix", ""))
+        family, given = value.get("family"), value.get("given")
+        if len(value) == 2 and family.__class__ is str and given.__class__ is str:  # nearly every name: done here
+            name = Name(text(family), text(given))
+        else:
+            parts = {k: text(v) for k, v in value.items() if k in _NAME_PARTS and v.__class__ in (str, int, float)}
+            name = Name(parts.get("family", ""), parts.get("given", ""), parts.get("literal", ""),
+                        parts.get("non-dropping-particle", ""), parts.get("dropping-particle", ""), parts.get("suffix", ""))
         if not (name.family or name.given or name.literal):
             self.report.warn(_value_place(names, index, self.at(key)), f"each '{key}' needs 'family', 'given' or 'literal': ignored",
                              "bib.field-type")
@@ -293,6 +297,8 @@ class _ItemReader:
 
     def text(self, value: object) -> str:
         text = value.strip() if value.__class__ is str else str(value)  # type: ignore[attr-defined]
+        if not has_markup(text):  # most names
+            return text
         return plain(markdown_to_rich(text)) if self.markdown else plain(text)
 
     # --- dates ---
@@ -395,6 +401,14 @@ def _date(value: object) -> Date | LiteralDate | None:
 
 
 def _date_map(value: dict) -> Date | LiteralDate | None:
+    parts = value.get("date-parts")
+    if len(value) == 1 and parts.__class__ in (list, YamlList) and len(parts) == 1:  # nearly every date: done here
+        first = parts[0]
+        if first.__class__ in (list, YamlList) and 1 <= len(first) <= 3 and all(p.__class__ is int for p in first):
+            if len(first) == 1:
+                return Date(first[0])
+            if 1 <= first[1] <= 12 and (len(first) == 2 or 1 <= first[2] <= 28):  # a day every month has
+                return Date(first[0], first[1], first[2] if len(first) == 3 else None)
     circa = _truthy(value.get("circa"))
     if value.get("date-parts") not in (None, [], [[]]):
         date = _range(value["date-parts"], value, circa)

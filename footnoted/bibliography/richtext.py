@@ -92,6 +92,11 @@ _SUB = re.compile(r"~([^\s~]+)~")
 _RESTORE = re.compile(f"{_PROTECTED}(\\d+){_PROTECTED}")
 
 
+def has_markup(text: str) -> bool:
+    """Whether the text may hold markup of either kind; False for nearly every name and title."""
+    return "<" in text or _MARKDOWN_CHARS.search(text) is not None
+
+
 def unescape(text: str) -> str:
     """Markdown's backslash escapes taken out of text that is no Markdown (a DOI: `19:4\\<377`)."""
     return _ESCAPE.sub(r"\1", text) if "\\" in text else text
