@@ -374,7 +374,7 @@ class _Resolver:
                 if key in self.bibliography.entries and key not in self.first_cited and key not in self.broken]
 
     def unknown_nocite(self) -> list[Diagnostic]:
-        return [warning(self.essay.path, 1, 1, f"nocite: unknown citation key '{key}'{did_you_mean(key, self.bibliography.entries)}",
+        return [warning(self.essay.path, 1, 1, f"nocite: unknown citation key '{key}'{did_you_mean(key, self.known_keys)}",
                         "cite.unknown-key")
                 for key in self.essay.front.nocite if key != "*" and key not in self.bibliography.entries]
 
