@@ -316,3 +316,12 @@ def test_the_yaml_pandoc_writes_from_a_bib_file_loads(project):
     assert written.startswith("---\n")
     path = project.write("citations/written.yaml", written)
     assert len(load_bibliography([path]).entries) >= 1
+
+
+def test_nocite_lists_an_uncited_entry_and_names_an_unknown_key(project):
+    project.write("essay/x.md", "---\ntitle: 测试\nnocite: '@lee2019, @smith2021'\n---\n正文[@smith2020:finding]。\n")
+    result = run_cli(["--target", "blog"], project)
+    assert (result.code, result.err) == (0, "essay/x.md:1:1: warning: nocite: unknown citation key 'smith2021' "
+                                            "(did you mean 'smith2020'?) [cite.unknown-key]\n")
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    assert "The Book" in html.split('role="doc-bibliography"', 1)[1]  # listed, and not "never cited"
