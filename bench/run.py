@@ -111,7 +111,8 @@ def watch_rebuild_ms(folder: Path, target: str, edits: int = 7) -> float:
     import contextlib
     import io
 
-    from footnoted.cli import make_argument_parser, run_build
+    from footnoted.cli import make_argument_parser
+    from footnoted.pipeline import run_build
     from footnoted.watch import RememberingInputs
 
     os.chdir(folder)

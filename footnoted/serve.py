@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote
 
-from footnoted.cli import BuildResult, UsageError
+from footnoted.pipeline import BuildResult, UsageError
 from footnoted.diagnostics import Severity
 from footnoted.watch import Watcher
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from footnoted.bibliography import Bibliography, citation_files, load_bibliography
-from footnoted.cli import BuildResult, Inputs, UsageError, run_build
+from footnoted.pipeline import BuildResult, Inputs, UsageError, citation_places, run_build
 from footnoted.diagnostics import InputError
 from footnoted.essay import Essay
 from footnoted.parse import parse_essay
@@ -83,8 +83,6 @@ def _read_or_empty(path: Path) -> bytes:
 def watched_files(options: argparse.Namespace) -> list[Path]:
     """What a build reads: the drafts (new ones in essay/ too), the bibliography, the templates."""
     drafts = options.essay or sorted(Path("essay").glob("*.md"))
-    from footnoted.cli import citation_places
-
     citations = citation_files(citation_places(options))[0] or list(options.citations or ())
     templates = sorted(p for p in TEMPLATES.iterdir() if p.is_file()) if TEMPLATES.is_dir() else []
     return [*drafts, *citations, *templates]

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from footnoted.cli import BuildResult, make_argument_parser
+from footnoted.cli import make_argument_parser
+from footnoted.pipeline import BuildResult
 from footnoted.watch import TEMPLATES, Watcher, watched_files
 
 HEAD = "---\ntitle: 测试\n---\n"
