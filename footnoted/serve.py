@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote
 
-from footnoted.pipeline import BuildResult, UsageError
 from footnoted.diagnostics import Severity
+from footnoted.pipeline import BuildResult, UsageError
 from footnoted.watch import Watcher
 
 HOST = "127.0.0.1"

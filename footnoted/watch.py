@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from footnoted.bibliography import Bibliography, citation_files, load_bibliography
-from footnoted.pipeline import BuildResult, Inputs, UsageError, citation_places, run_build
 from footnoted.diagnostics import InputError
 from footnoted.essay import Essay
 from footnoted.parse import parse_essay
+from footnoted.pipeline import BuildResult, Inputs, UsageError, citation_places, run_build
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 
 POLL_SECONDS = 0.1
@@ -109,12 +109,20 @@ class Watcher:
         self.poll, self.settle = poll, settle
         self.inputs = RememberingInputs()
         self.builds = 0
+        self.watched_after_build: Stamp = {}
+
+    def watched(self) -> list[Path]:
+        """The files of every build, and the bibliographies the drafts' front matter names."""
+        own = [path.parent / name for path, (_, essay) in self.inputs.essays.items() if isinstance(essay, Essay)
+               for name in essay.front.bibliography]
+        return [*watched_files(self.options), *own]
 
     def run(self, stop: threading.Event) -> None:
-        seen = stamp(watched_files(self.options))  # before building: a save during the build is a change
+        seen = stamp(self.watched())  # before building: a save during the build is a change
         self.build("start")
+        seen = {**self.watched_after_build, **seen}  # files the build found named in a draft: watched from now on
         while not stop.wait(self.poll):
-            now = stamp(watched_files(self.options))
+            now = stamp(self.watched())
             if now == seen:
                 continue
             now = self.settled(now, stop)
@@ -122,12 +130,13 @@ class Watcher:
             seen = now
             if not stop.is_set():
                 self.build(", ".join(changed))
+                seen = {**self.watched_after_build, **seen}
 
     def settled(self, now: Stamp, stop: threading.Event) -> Stamp:
         """Wait until nothing changes for `settle` seconds (bounded), so one save is one rebuild."""
         deadline = time.monotonic() + MAX_SETTLE_SECONDS
         while not stop.wait(self.settle) and time.monotonic() < deadline:
-            later = stamp(watched_files(self.options))
+            later = stamp(self.watched())
             if later == now:
                 break
             now = later
@@ -145,6 +154,8 @@ class Watcher:
             print(f"build.py: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr, flush=True)
             result = BuildResult(1)
         self.builds += 1
+        # Stamped before anyone hears of the build, so a save that follows it is a change.
+        self.watched_after_build = stamp(self.watched())
         elapsed = (time.perf_counter() - started) * 1000
         verdict = "built" if result.code == 0 else "build failed"
         kept = "" if result.code == 0 else ": the last good outputs stay"

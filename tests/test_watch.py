@@ -130,3 +130,19 @@ def test_the_watcher_reads_what_a_build_reads(project):
     assert project / "essay" / "x.md" in watched
     assert project / "citations" / "refs.yaml" in watched
     assert TEMPLATES / "blog.html.j2" in watched
+
+
+def test_a_bibliography_named_in_the_drafts_front_matter_is_watched(project):
+    """`bibliography: mine.yaml` beside the draft: saving it rebuilds, as saving citations/ does."""
+    own = project.write("essay/mine.yaml", "- id: own2021\n  type: book\n  title: First Title\n  publisher: P\n"
+                        "  issued: 2021\n  language: en\n")
+    project.write("essay/x.md", "---\ntitle: 测试\nbibliography: mine.yaml\n---\n正文[@own2021]。\n")
+    output = project / "build" / "x.html"
+    with watching(watch_options(project.root)) as (_, builds):
+        assert builds.wait_for(1).code == 0
+        assert "First Title" in output.read_text(encoding="utf-8")
+        own.write_text(own.read_text(encoding="utf-8").replace("First Title", "Second Title"), encoding="utf-8")
+        assert builds.wait_for(2).code == 0
+        assert "Second Title" in output.read_text(encoding="utf-8")
+        time.sleep(QUIET)
+        assert len(builds.results) == 2  # knowing the file after the first build is no change in itself
