@@ -67,28 +67,19 @@ class _Scanner:
 
     def braced(self) -> str:
         """From an opening brace to its match; the braces inside are kept."""
-        depth, start = 0, self.position
-        text = self.text
-        position = start
-        while position < len(text):
-            char = text[position]
-            if char == "\\":
-                position += 2
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    self.position = position + 1
-                    return text[start + 1 : position]
-            position += 1
-        self.position = start
-        raise self.fail("a '{' is never closed")
+        return self._delimited(closes_at_depth_zero="}", unclosed="a '{' is never closed")
 
     def quoted(self) -> str:
+        """From an opening '"' to the next one outside braces."""
+        return self._delimited(closes_at_depth_zero='"', unclosed="a '\"' is never closed")
+
+    def _delimited(self, closes_at_depth_zero: str, unclosed: str) -> str:
+        """The text between the opening character at `position` and its closer. A closer counts only
+        outside nested braces (the opening brace of a braced value is itself one level); a backslash
+        escapes the character after it."""
         text, start = self.text, self.position
-        position, depth = start + 1, 0
+        depth = 1 if closes_at_depth_zero == "}" else 0
+        position = start + 1
         while position < len(text):
             char = text[position]
             if char == "\\":
@@ -98,11 +89,12 @@ class _Scanner:
                 depth += 1
             elif char == "}":
                 depth -= 1
-            elif char == '"' and depth == 0:
+            if char == closes_at_depth_zero and depth == 0:
                 self.position = position + 1
                 return text[start + 1 : position]
             position += 1
-        raise self.fail('a \'"\' is never closed')
+        self.position = start
+        raise self.fail(unclosed)
 
     def value(self, strings: dict[str, str]) -> str:
         parts = []
