@@ -116,6 +116,7 @@ class Run(NamedTuple):
     text: str
     italic: bool = False
     url: str = ""
+    style: str = ""  # rich text in a title: any of "b", "sc", "sub", "sup", space-separated
     kind = "run"
 
 
