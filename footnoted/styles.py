@@ -195,7 +195,7 @@ def _year_text(date: Date | LiteralDate | None) -> str:
         return ""
     if isinstance(date, LiteralDate):
         return date.text
-    year = f"{date.year}" if date.year > 0 else f"前{1 - date.year}"
+    year = f"{date.year}" if date.year > 0 else f"公元前{-date.year}" if date.year else ""
     if date.end and date.end.year != date.year:
         year += f"-{date.end.year}"
     return f"[{year}]" if date.circa else year
@@ -336,7 +336,7 @@ def _date_words(date: Date | LiteralDate | None) -> str:
         return ""
     if isinstance(date, LiteralDate):
         return date.text
-    year = str(date.year) if date.year > 0 else f"{1 - date.year} BC"
+    year = str(date.year) if date.year > 0 else f"{-date.year} BC" if date.year else ""  # as citeproc: -379 is 379 BC
     if date.month and date.day:
         words = f"{_MONTHS[date.month - 1]} {date.day}, {year}"
     elif date.month:

@@ -60,7 +60,7 @@ def test_a_key_with_a_colon_is_the_key_when_the_bibliography_has_it(project):
     result = build(project, "One [@stotz:1996handbuch, p. 4]. Two [@smith2020:finding].\n", COLON_BIB)
     assert result.code == 0, result.err
     notes = notes_of(project)
-    assert notes[0] == "Peter Stotz, “Handbuch zur lateinischen Sprache des Mittelalters,” Beck, 1996, 4."
+    assert notes[0] == "Peter Stotz, <i>Handbuch zur lateinischen Sprache des Mittelalters</i> (Beck, 1996), 4."
     assert notes[1].startswith("Jane Smith and John Doe, “A study of things,”")  # the key 'smith2020' …
     assert 'class="note-passage"' in (project / "build" / "x.html").read_text(encoding="utf-8")  # … its passage
 
@@ -81,8 +81,8 @@ def test_braces_say_which_one_is_meant(project):
     result = build(project, "Key [@{lee2019:intro}]. Quote [@{lee2019}:intro].\n\n> [@{lee2019}:intro]\n", ambiguous_bib())
     assert result.code == 0, result.err
     notes = notes_of(project)
-    assert notes[0] == "“An introduction,” Press, 2001."
-    assert notes[1].startswith("Ann Lee, “The Book,” Press, 2019, 7.")  # the passage's page
+    assert notes[0] == "<i>An introduction</i> (Press, 2001)."
+    assert notes[1].startswith("Ann Lee, <i>The Book</i> (Press, 2019), 7.")  # the passage's page
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert html.count("A quoted passage.") == 2  # in the second note, and shown in the body
     assert run_cli(["--target", "xhs"], project).code == 0
@@ -93,7 +93,7 @@ def test_a_blockquote_of_a_key_with_a_colon_stays_a_blockquote(project):
     assert result.code == 0, result.err
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert '<blockquote>\n<p><a class="note-call"' in html
-    assert notes_of(project) == ["Peter Stotz, “Handbuch zur lateinischen Sprache des Mittelalters,” Beck, 1996."]
+    assert notes_of(project) == ["Peter Stotz, <i>Handbuch zur lateinischen Sprache des Mittelalters</i> (Beck, 1996)."]
 
 
 def test_unknown_colon_keys_are_reported_as_what_they_would_be(project):
@@ -111,7 +111,7 @@ def test_unknown_colon_keys_are_reported_as_what_they_would_be(project):
 @pytest.mark.parametrize("body", ["As Lee shows [-@lee2019, p. 3].\n", "As Lee shows -@lee2019 [p. 3].\n"])
 def test_suppress_author_leaves_the_name_out_of_the_note(project, body):
     assert build(project, body).code == 0
-    assert notes_of(project) == ["“The Book,” Press, 2019, 3."]
+    assert notes_of(project) == ["<i>The Book</i> (Press, 2019), 3."]
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert 'As Lee shows.<a class="note-call"' in html  # no name added in the sentence, no '-' left
 
@@ -120,7 +120,7 @@ def test_suppress_author_in_chinese_notes_and_the_short_form(project):
     assert build(project, "一[@lee2019]。二[-@lee2019, p. 9]。\n", head=ZH).code == 0
     assert notes_of(project) == ["LEE A. The Book[M]. Press, 2019.", "The Book[M]: 9."]
     assert build(project, "一 [@lee2019]. 二 [-@lee2019, p. 9].\n").code == 0
-    assert notes_of(project)[1] == "“The Book,” 9."
+    assert notes_of(project)[1] == "<i>The Book</i>, 9."
 
 
 def test_suppress_author_on_xiaohongshu_gives_the_source_without_the_name(project):
@@ -133,24 +133,24 @@ def test_suppress_author_on_xiaohongshu_gives_the_source_without_the_name(projec
 
 
 @pytest.mark.parametrize(("citation", "note"), [
-    ("[@lee2019, p. 33, emphasis added]", "Ann Lee, “The Book,” Press, 2019, 33, emphasis added."),
-    ("[@lee2019, *passim*]", "Ann Lee, “The Book,” Press, 2019, <i>passim</i>."),
-    ("[@lee2019, passim]", "Ann Lee, “The Book,” Press, 2019, passim."),
-    ("[@lee2019, pace Smith]", "Ann Lee, “The Book,” Press, 2019, pace Smith."),
-    ("[@lee2019, chaps. 2--3]", "Ann Lee, “The Book,” Press, 2019, chaps. 2–3."),
-    ("[@lee2019, chap. 2]", "Ann Lee, “The Book,” Press, 2019, chap. 2."),
-    ("[@lee2019, VIII, 89]", "Ann Lee, “The Book,” Press, 2019, VIII, 89."),
-    ("[@lee2019, §§ 4-5]", "Ann Lee, “The Book,” Press, 2019, secs. 4-5."),
-    ("[@lee2019, ¶ 7]", "Ann Lee, “The Book,” Press, 2019, para. 7."),
-    ("[@lee2019, vols. 2, 3]", "Ann Lee, “The Book,” Press, 2019, vols. 2, 3."),
-    ("[@lee2019, vols. 2 and 3]", "Ann Lee, “The Book,” Press, 2019, vol. 2 and 3."),  # pandoc: the value is "2"
-    ("[@lee2019, {p. a}]", "Ann Lee, “The Book,” Press, 2019, a."),
-    ("[@lee2019, {ss IV div 4}]", "Ann Lee, “The Book,” Press, 2019, ss IV div 4."),
-    ("[@lee2019, pp. 33--35 and *passim*]", "Ann Lee, “The Book,” Press, 2019, 33–35 and <i>passim</i>."),
-    ("[@lee2019, a\\; b]", "Ann Lee, “The Book,” Press, 2019, a; b."),
+    ("[@lee2019, p. 33, emphasis added]", "Ann Lee, <i>The Book</i> (Press, 2019), 33, emphasis added."),
+    ("[@lee2019, *passim*]", "Ann Lee, <i>The Book</i> (Press, 2019), <i>passim</i>."),
+    ("[@lee2019, passim]", "Ann Lee, <i>The Book</i> (Press, 2019), passim."),
+    ("[@lee2019, pace Smith]", "Ann Lee, <i>The Book</i> (Press, 2019), pace Smith."),
+    ("[@lee2019, chaps. 2--3]", "Ann Lee, <i>The Book</i> (Press, 2019), chaps. 2–3."),
+    ("[@lee2019, chap. 2]", "Ann Lee, <i>The Book</i> (Press, 2019), chap. 2."),
+    ("[@lee2019, VIII, 89]", "Ann Lee, <i>The Book</i> (Press, 2019), VIII, 89."),
+    ("[@lee2019, §§ 4-5]", "Ann Lee, <i>The Book</i> (Press, 2019), secs. 4-5."),
+    ("[@lee2019, ¶ 7]", "Ann Lee, <i>The Book</i> (Press, 2019), para. 7."),
+    ("[@lee2019, vols. 2, 3]", "Ann Lee, <i>The Book</i> (Press, 2019), vols. 2, 3."),
+    ("[@lee2019, vols. 2 and 3]", "Ann Lee, <i>The Book</i> (Press, 2019), vol. 2 and 3."),  # pandoc: the value is "2"
+    ("[@lee2019, {p. a}]", "Ann Lee, <i>The Book</i> (Press, 2019), a."),
+    ("[@lee2019, {ss IV div 4}]", "Ann Lee, <i>The Book</i> (Press, 2019), ss IV div 4."),
+    ("[@lee2019, pp. 33--35 and *passim*]", "Ann Lee, <i>The Book</i> (Press, 2019), 33–35 and <i>passim</i>."),
+    ("[@lee2019, a\\; b]", "Ann Lee, <i>The Book</i> (Press, 2019), a; b."),
     ("[*see* @lee2019, p. 2; @smith2020, p. 12, cf. Jones]",
-     ("<i>see</i> Ann Lee, “The Book,” Press, 2019, 2; Jane Smith and John Doe, “A study of things,” "
-      "<i>Journal of Things</i> 3, no. 2 (2020): 12, "  # the suffix follows the whole reference, as in pandoc
+     ("<i>see</i> Ann Lee, <i>The Book</i> (Press, 2019), 2; Jane Smith and John Doe, “A study of things,” "
+      "<i>Journal of Things</i> 3, no. 2 (May 1, 2020): 12, "  # the suffix follows the whole reference, as in pandoc
       '<a href="https://doi.org/10.1000/xyz123">https://doi.org/10.1000/xyz123</a>, cf. Jones.')),
 ])
 def test_notes_print_prefix_locator_and_suffix_as_pandoc_places_them(project, citation, note):
@@ -171,7 +171,7 @@ def test_chinese_notes_keep_their_own_locators_and_take_the_suffix_inside(projec
 
 def test_a_suffix_ending_its_own_sentence_gets_no_second_full_stop(project):
     assert build(project, "One [@lee2019, p. 2, is it?].\n").code == 0
-    assert notes_of(project)[0] == "Ann Lee, “The Book,” Press, 2019, 2, is it?"
+    assert notes_of(project)[0] == "Ann Lee, <i>The Book</i> (Press, 2019), 2, is it?"
 
 
 # --- the author named in a note's sentence ---------------------------------------------------

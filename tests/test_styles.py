@@ -30,10 +30,10 @@ def test_chicago_for_an_english_essay(project):
     project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\nOne [@smith2020, p. 12]; two [@smith2020, 14]. As @lee2019 says.\n")
     assert run_cli(["--target", "blog"], project).code == 0
     assert notes_of(project) == [
-        'Jane Smith and John Doe, “A study of things,” <i>Journal of Things</i> 3, no. 2 (2020): 12, '
+        'Jane Smith and John Doe, “A study of things,” <i>Journal of Things</i> 3, no. 2 (May 1, 2020): 12, '
         '<a href="https://doi.org/10.1000/xyz123">https://doi.org/10.1000/xyz123</a>.',
         "Smith and Doe, “A study of things,” 14.",
-        "Ann Lee, “The Book,” Press, 2019.",
+        "Ann Lee, <i>The Book</i> (Press, 2019).",
     ]
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert "As Lee<a class=\"note-call\"" in html  # in-text citation: the name in the sentence
@@ -44,7 +44,7 @@ def test_chicago_for_an_english_essay(project):
 def test_style_in_front_matter_overrides_the_language(project):
     project.write("essay/x.md", "---\ntitle: t\nstyle: chicago\n---\n中文[@lee2019]，[@smith2020]。\n")
     assert run_cli(["--target", "blog"], project).code == 0
-    assert notes_of(project)[0] == "Ann Lee, “The Book,” Press, 2019."
+    assert notes_of(project)[0] == "Ann Lee, <i>The Book</i> (Press, 2019)."
 
 
 def test_quote_note_carries_passage_translation_and_emphasis(project):
