@@ -463,11 +463,15 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     edition = _edition(fields.text("edition"), False)
     container = fields.rich("container-title", italic=True)
     imprint_runs = _imprint(fields, bibliography)
-    if entry.type in ("article-journal", "article-magazine", "article-newspaper", "review"):
+    if entry.type in _LEGAL:
+        built.parts(sep, iter((fields.text("genre"), edited, trans)))
+        _legal(built, fields, entry.type, locator)
+    elif entry.type in ("article-journal", "article-magazine", "article-newspaper", "review"):
         built.parts(sep, iter((trans, edited)))
         volume, issue = fields.text("volume"), fields.text("issue")
         built.add(sep if bibliography else ", ", container)
         if entry.type == "article-journal":
+            built.add(", ", fields.text("collection-title"))  # a journal's series: "3rd series"
             built.add(" ", volume)
             built.add(", ", f"no. {issue}" if issue else "")
             built.add(" ", f"({_date_words(fields.date('issued'))})" if fields.date("issued") else "")
@@ -483,7 +487,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.add(", ", _contributors(fields.names("editor"), "ed.", "edited by", bibliography))
         built.add(", ", _contributors(translator, "trans.", "translated by", bibliography))
         built.add(", ", edition)
-        built.add(", ", f"vol. {fields.text('volume')}" if fields.text("volume") else "")
+        built.add(", ", _volumes(fields, bibliography=False))
         built.add(", ", _series(fields))
         if bibliography:
             built.add(", ", pages)
@@ -492,12 +496,15 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
             built.add(" ", [Run("("), *imprint_runs, Run(")")] if imprint_runs else [])
             built.add(", ", pages)
     elif whole or entry.type == "thesis":
+        container_author = fields.names("container-author")
+        built.add(", ", f"by {_chicago_names(container_author, False, False)}" if container_author else "")
+        built.add(sep, container)  # one volume of a work in several: "Collected Works, vol. 3, 4 vols."
         built.parts(sep, iter((trans, edited, edition)))
-        volume, volumes = fields.text("volume"), fields.text("number-of-volumes")
-        built.add(sep, f"{'Vol.' if bibliography else 'vol.'} {volume}" if volume else f"{volumes} vols." if volumes else "")
+        built.add(sep, _volumes(fields, bibliography))
         built.add(sep, _series(fields))
         genre = fields.text("genre")
         number = fields.text("number")
+        built.add(sep, fields.text("medium"))
         if entry.type == "thesis":
             imprint_runs = [r for r in ([Run(genre), Run(", ")] if genre else []) + imprint_runs]
         elif genre or number:
@@ -512,8 +519,10 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         interviewers = fields.names("interviewer")
         if interviewers:
             built.add(sep, f"{'Interview' if bibliography else 'interview'} by {', '.join(_plain_name(n) for n in interviewers)}")
+        built.add(", " if interviewers else sep, fields.text("genre"))
         built.add(", " if interviewers else sep, container)
         built.add(", ", f"no. {fields.text('number')}" if fields.text("number") else "")
+        built.add(", ", fields.text("publisher"))
         built.add(", ", _date_words(fields.date("issued")))
         built.add(", ", locator if not bibliography else pages)
     else:
@@ -521,18 +530,49 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         venue = [Run(_number(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
         built.add(sep, venue)
         built.add(", ", fields.text("genre"))
+        built.add(", ", fields.text("medium"))
         built.add(", ", fields.text("publisher-place"))
         built.add(", ", fields.text("publisher") if fields.text("number") or container else "")
-        issued = fields.date("issued")
-        built.add(", ", _date_words(issued))
-        if not issued and fields.date("accessed"):
-            built.add(", ", f"accessed {_date_words(fields.date('accessed'))}")
+        built.add(", ", fields.text("authority"))  # a patent's office
+        built.add(", ", _date_words(fields.date("issued")) or fields.text("status"))
         built.add(", ", locator or (pages if bibliography else ""))
+    archive = ", ".join(p for p in (fields.text("archive_location"), fields.text("archive"), fields.text("archive-place")) if p)
+    built.add(sep, archive)
     link = fields.link()
+    if link and not fields.date("issued") and fields.date("accessed"):  # an online source with no date of its own
+        built.add(sep, f"{'Accessed' if bibliography else 'accessed'} {_date_words(fields.date('accessed'))}")
     if link:
         built.add(sep, [Run(link, url=link)])
     built.end()
     return tuple(built.runs)
+
+
+_LEGAL = frozenset(("legal_case", "legislation", "bill", "regulation", "treaty", "hearing"))
+
+
+def _legal(built: _Runs, fields: Fields, kind: str, locator: str) -> None:
+    """As pandoc's Chicago sets the law: 'Roe v. Wade, 410 U.S. 113 (1973)', '“Civil Rights Act of
+    1964,” Pub. L. No. 88-352, 78 Stat. 241 (1964)': the reporter or code cited by volume and page."""
+    if kind == "legal_case":
+        built.runs[-1:] = fields.rich("title")  # a case's name stands unquoted
+    number, section = fields.text("number"), fields.text("section")
+    if kind in ("legislation", "bill") and number:
+        built.add(", ", f"Pub. L. No. {number}" if kind == "legislation" and number[:1].isdigit() else number)
+    elif number:
+        built.add(", ", number)
+    built.add(", ", f"§ {section}" if section and kind != "regulation" else "")
+    cited = " ".join(p for p in (fields.text("volume"), fields.text("container-title"),
+                                 f"§ {section}" if section and kind == "regulation" else "", fields.text("page")) if p)
+    built.add(", ", cited)
+    court = " ".join(p for p in (fields.text("authority"), _date_words(fields.date("issued"))) if p)
+    built.add(" ", f"({court})" if court else "")
+    built.add(", ", locator)
+
+
+def _volumes(fields: Fields, bibliography: bool) -> str:
+    """'vol. 3', '4 vols.', 'vol. 3, 4 vols.'."""
+    volume, volumes = fields.text("volume"), fields.text("number-of-volumes")
+    return ", ".join(p for p in (volume and f"{'Vol.' if bibliography else 'vol.'} {volume}", volumes and f"{volumes} vols.") if p)
 
 
 def _series(fields: Fields) -> str:
@@ -545,12 +585,17 @@ def _series(fields: Fields) -> str:
 
 
 def _imprint(fields: Fields, bibliography: bool) -> list[Run]:
-    """'Cambridge: Cambridge University Press, 2005', or what of it there is."""
+    """'Cambridge: Cambridge University Press, 2005', or what of it there is; a reprint with its
+    first edition: '2003; repr., Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
     place, publisher = fields.text("publisher-place"), fields.text("publisher")
-    date = _date_words(fields.date("issued"))
+    date = _date_words(fields.date("issued")) or fields.text("status")  # "forthcoming"
     text = ": ".join(p for p in (place, publisher) if p)
     text = ", ".join(p for p in (text, date) if p)
-    return [Run(text)] if text else []
+    original_publisher = ": ".join(p for p in (fields.text("original-publisher-place"), fields.text("original-publisher")) if p)
+    original = ", ".join(p for p in (original_publisher, _date_words(fields.date("original-date"))) if p)
+    if original and text:
+        text = f"{original}; {'' if original_publisher else 'repr., '}{text}"
+    return [Run(text or original)] if text or original else []
 
 
 def format_reference(style: str, entry: Entry, locator: str = "", short: bool = False,
