@@ -2,7 +2,8 @@
 
 Editorial comments left in the draft (as TODOs), the source's CJK/Latin spacing and
 punctuation (what the typography pass would change, with the fix), blocks an LLM drafted that
-nobody reviewed, bibliography fields nothing reads or of the wrong shape, quotes checked
+nobody reviewed, bibliography fields nothing reads or of the wrong shape, fields of a cited
+entry the essay's style does not print, quotes checked
 against their snapshots, and the Xiaohongshu limits. Each is a diagnostic with its place.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 from footnoted.snapshots import EntryCheck, check_entry
+from footnoted.styles import printed_variables
 from footnoted.source import read_text, split_front_matter, strip_comments
 from footnoted.targets import RenderOptions, renderer
 from footnoted.tree import (
@@ -41,7 +43,7 @@ from footnoted.tree import (
     plain_text,
 )
 from footnoted.typography import typeset_inlines, typeset_text
-from footnoted.yamlsafe import YamlList, YamlMap, load_yaml
+from footnoted.yamlsafe import Place, YamlList, YamlMap, load_yaml
 
 ALLOWED_SCHEMES = ("http", "https", "mailto", "doi")
 
@@ -353,9 +355,10 @@ _ARXIV_OLD = re.compile(r"[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?\Z")
 _ARXIV_URL = re.compile(r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?\Z")
 
 
-def bibliography_problems(files: list[Path]) -> list[Diagnostic]:
-    """Fields nothing reads, and URLs and arXiv ids of the wrong shape, read from the YAML itself:
-    they are found even while another entry's error keeps the bibliography from loading."""
+def bibliography_problems(files: list[Path], places: dict[tuple[str, str], Mapping[str, Place]] | None = None) -> list[Diagnostic]:
+    """Fields no CSL processor reads, and URLs and arXiv ids of the wrong shape, read from the YAML
+    itself: they are found even while another entry's error keeps the bibliography from loading.
+    `places`, when given, is filled with where each entry's fields stand, by (path, id)."""
     problems = []
     for path in files:
         try:
@@ -367,6 +370,33 @@ def bibliography_problems(files: list[Path]) -> list[Diagnostic]:
         for item in data if isinstance(data, YamlList) else ():
             if isinstance(item, YamlMap):
                 problems += _entry_problems(str(path), item)
+                if places is not None and isinstance(item.get("id"), (str, int)):
+                    places[(str(path), str(item["id"]).strip())] = item.key_places
+    return problems
+
+
+# Not the source's description: how the entry is found and filed, which terms its reference takes
+# (language), and our own extensions. Everything else a style does not print, check reports.
+NOT_PRINTED = frozenset(("id", "type", "language", "citation-key", "citation-label", "others", "quotes", "pdf", "video",
+                         "snapshot"))
+_STYLE_NAMES = {"chicago": "Chicago notes", "gb7714": "GB/T 7714 notes"}
+
+
+def unprinted_fields(resolved: ResolvedEssay, places: Mapping[tuple[str, str], Mapping[str, Place]]) -> list[Diagnostic]:
+    """Each field of an entry the essay cites (or lists) that its style does not print: what the
+    formatter read of the entry (styles.printed_variables), not a list of fields known to be printed."""
+    style = resolved.front.style
+    problems = []
+    for entry, _ in resolved.references:
+        printed = printed_variables(style, entry)
+        where = places.get((entry.path, entry.id), {})
+        for key in entry.variables:
+            if key in printed or key in NOT_PRINTED or (where and key not in CSL_FIELDS):
+                continue  # a key no CSL processor reads: reported as an unknown field
+            place = where.get(key) or where.get(key.lower())
+            line, col = (place.line, place.col) if place else (entry.line, entry.col)
+            problems.append(warning(entry.path, line, col, f"'{key}' of '{entry.id}' is not printed: "
+                                    f"{_STYLE_NAMES.get(style, style)} leave it out", "bib.unprinted-field"))
     return problems
 
 

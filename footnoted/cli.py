@@ -127,7 +127,8 @@ def check(options: argparse.Namespace) -> int:
         diagnostics += [*open_work.editorial_todos(essay), *open_work.missing_links(essay), *open_work.typography_problems(essay),
                         *open_work.unreviewed_drafts(essay), *open_work.raw_html_urls(essay)]
     notes = [provenance_report(essay) for essay in essays]
-    diagnostics += open_work.bibliography_problems(files)
+    field_places: dict = {}
+    diagnostics += open_work.bibliography_problems(files, field_places)
     checked = 0
     if bibliography is None:  # the essays' own problems still count; their citations cannot be judged
         diagnostics += [d for essay in essays for d in essay.diagnostics]
@@ -138,6 +139,7 @@ def check(options: argparse.Namespace) -> int:
         quotes = open_work.quote_problems(bibliography)
         diagnostics += quotes.problems
         checked = quotes.quotes_checked
+        diagnostics += [d for essay in resolved for d in open_work.unprinted_fields(essay, field_places)]
         for essay in resolved if "xhs" in targets else ():
             limits, summary = open_work.xhs_limits(essay, render_options(options))
             diagnostics += limits

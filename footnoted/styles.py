@@ -223,11 +223,14 @@ def _pages(text: str) -> str:
 
 
 def _link_runs(fields: Fields) -> list[Run]:
-    if fields._get("DOI") and fields.entry.doi:
-        return [Run(f"DOI:{fields.entry.doi}", url=f"https://doi.org/{fields.entry.doi}"), Run(".")]
+    """获取和访问路径, then the DOI, as the standard's examples give both: 'https://…. DOI:10.…'."""
+    runs = []
     if fields._get("URL") and fields.entry.url:
-        return [Run(fields.entry.url, url=fields.entry.url), Run(".")]
-    return []
+        runs += [Run(fields.entry.url, url=fields.entry.url), Run(".")]
+    if fields._get("DOI") and fields.entry.doi:
+        runs += [Run(" ")] if runs else []
+        runs += [Run(f"DOI:{fields.entry.doi}", url=f"https://doi.org/{fields.entry.doi}"), Run(".")]
+    return runs
 
 
 def _gb_responsibility(entry: Entry, names: tuple[Name, ...], role: str) -> str:
@@ -260,6 +263,7 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
     pages = locator or fields.text("page").replace("--", "-")
     others = [p for p in (
         _gb_responsibility(entry, fields.names("translator"), "译"),
+        _gb_responsibility(entry, fields.names("interviewer"), "采访"),
         _gb_responsibility(entry, fields.names("editor"), "编") if role == "author" and entry.type not in _PARTS else "",
         _edition(fields.text("edition"), chinese) if entry.type not in _PARTS else "",
     ) if p]
