@@ -87,8 +87,14 @@ class Fields:
         value = self._get(key)
         if not isinstance(value, str):
             return []
-        return [Run(s.text, italic != ("i" in s.styles), style=" ".join(sorted(s.styles - {"i", "nocase"})))
-                for s in segments(value.strip())]
+        runs: list[Run] = []
+        for segment in segments(value.strip()):
+            run = Run(segment.text, italic != ("i" in segment.styles), style=" ".join(sorted(segment.styles - {"i", "nocase"})))
+            if runs and runs[-1]._replace(text="") == run._replace(text=""):  # "nocase" is no style of ours
+                runs[-1] = runs[-1]._replace(text=runs[-1].text + run.text)
+            else:
+                runs.append(run)
+        return runs
 
     def names(self, key: str) -> tuple[Name, ...]:
         value = self._get(key)
