@@ -33,12 +33,14 @@ _WHOLE_WORKS = frozenset(("book", "report", "pamphlet", "classic", "collection",
 # Parts of a larger work: a title in quotes, then "in" the container's.
 _PARTS = frozenset(("chapter", "entry", "entry-dictionary", "entry-encyclopedia", "paper-conference"))
 
-_CHINESE_LOCATORS = {"chapter": "第 {} 章", "section": "第 {} 节", "volume": "第 {} 卷", "paragraph": "第 {} 段", "line": "第 {} 行"}
+_CHINESE_LOCATORS = {
+    "chapter": "第 {} 章", "section": "第 {} 节", "volume": "第 {} 卷", "paragraph": "第 {} 段", "line": "第 {} 行",
+}
 # The typed fields an entry made without `variables` (a test's, a snapshot check's) still has.
 _TYPED = {"title": "title", "container-title": "container_title", "collection-title": "collection_title",
           "publisher": "publisher", "volume": "volume", "issue": "issue", "page": "page", "number": "number",
           "author": "authors", "interviewer": "interviewers", "issued": "issued", "accessed": "accessed",
-          "language": "language"}
+          "language": "language", "DOI": "doi", "URL": "url"}
 
 
 def _has_han(text: str) -> bool:
@@ -279,12 +281,16 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
                                      fields.text("volume") + issue) if p)
         body += f": {pages}." if pages else "."
         parts = [*others, body]
-    elif entry.type in _PARTS or code == "C":  # 析出文献: //专著主要责任者. 专著题名. 版本项. 出版地: 出版者, 出版年: 页码.
-        container_author, editors = fields.names("container-author"), fields.names("editor")
-        edited = _gb_responsibility(entry, editors, "编")
-        container = [p for p in (_gb_names(entry, container_author) if container_author else edited,
-                                 fields.text("container-title"), edited if container_author else "", _gb_series(entry, fields),
-                                 fields.text("volume") and f"vol. {fields.text('volume')}", _edition(fields.text("edition"), chinese)) if p]
+    elif entry.type in _PARTS or code == "C":
+        # 析出文献: //专著主要责任者. 专著题名. 版本项. 出版地: 出版者, 出版年: 页码. The book's author
+        # leads when it has one, its editors after its title; else the editors lead.
+        container_author = fields.names("container-author")
+        edited = _gb_responsibility(entry, fields.names("editor"), "编")
+        volume = fields.text("volume")
+        container = [p for p in (
+            _gb_names(entry, container_author) if container_author else edited, fields.text("container-title"),
+            edited if container_author else "", _gb_series(entry, fields), volume and f"vol. {volume}",
+            _edition(fields.text("edition"), chinese)) if p]
         imprint = _gb_imprint(fields, pages)
         parts = [*others, "//" + ". ".join(container) if container else "", imprint + "." if imprint else ""]
     elif code in ("M", "D", "R", "G", "S", "P", "A", "N"):
@@ -472,7 +478,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     edited = _contributors(editor, "ed.", "Edited by", bibliography)
     edition = _edition(fields.text("edition"), False)
     container = fields.rich("container-title", italic=True)
-    imprint_runs = _imprint(fields, bibliography)
+    imprint_runs = _imprint(fields)
     if entry.type in _LEGAL:
         built.parts(sep, iter((fields.text("genre"), edited, trans)))
         _legal(built, fields, entry.type, locator)
@@ -594,7 +600,7 @@ def _series(fields: Fields) -> str:
     return text
 
 
-def _imprint(fields: Fields, bibliography: bool) -> list[Run]:
+def _imprint(fields: Fields) -> list[Run]:
     """'Cambridge: Cambridge University Press, 2005', or what of it there is; a reprint with its
     first edition: '2003; repr., Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
     place, publisher = fields.text("publisher-place"), fields.text("publisher")
