@@ -23,7 +23,7 @@ GB_TYPE_CODES = {
     "report": "R", "dataset": "DS", "article": "EB/OL", "webpage": "EB/OL", "post": "EB/OL",
     "post-weblog": "EB/OL", "interview": "EB/OL", "broadcast": "EB/OL", "speech": "EB/OL",
     "software": "CP/OL", "collection": "G", "classic": "M", "entry-encyclopedia": "M", "entry-dictionary": "M",
-    "article-newspaper": "N", "patent": "P", "standard": "S", "legislation": "A", "article-magazine": "J",
+    "article-newspaper": "N", "patent": "P", "standard": "S", "article-magazine": "J", "map": "CM",
 }
 _MONTHS = ("January February March April May June July August September October November December").split()
 _SEASONS = ("Spring", "Summer", "Autumn", "Winter")
@@ -265,6 +265,8 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
     volume = fields.text("volume") if code in ("M", "R", "G") and entry.type not in _PARTS else ""
     if volume:
         title.append(Run(f": 第 {volume} 卷" if chinese else f": Vol. {volume}"))
+    if code in ("R", "S", "P") and fields.text("number"):  # 题名: 报告编号, 标准编号, 专利号[R]
+        title.append(Run(f": {fields.text('number')}"))
     if short:  # the same authors (three at most), the title and the place: no venue, no link
         tail = f": {locator}." if locator else "."
         return tuple(r for r in (*head, *title, Run(f"[{code}]{tail}")) if r.text)
@@ -275,7 +277,13 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
         _gb_responsibility(entry, fields.names("editor"), "编") if role == "author" and entry.type not in _PARTS else "",
         _edition(fields.text("edition"), chinese) if entry.type not in _PARTS else "",
     ) if p]
-    if code == "J":
+    if code == "N":  # 报纸: 报纸名, 出版日期(版次).
+        issued = fields.date("issued")
+        day = issued.iso() if isinstance(issued, Date) else _year_text(issued)
+        section = fields.text("section") or fields.text("issue")
+        body = ", ".join(p for p in (fields.text("container-title"), day + (f"({section})" if section else "")) if p)
+        parts = [*others, body + "." if body else ""]
+    elif code == "J":
         issue = f"({fields.text('issue')})" if fields.text("issue") else ""
         body = ", ".join(p for p in (fields.text("container-title"), _year_text(fields.date("issued")),
                                      fields.text("volume") + issue) if p)
@@ -453,7 +461,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     title = title if whole else _quoted(title)
     if short:
         names = "" if suppress_author else short_author(entry, running_chinese=False)
-        short_title = _short_title(fields.text("title"))
+        short_title = fields.text("title-short") or _short_title(fields.text("title"))  # the source's own, else ours
         shown = [Run(short_title, italic=True)] if whole else _quoted([Run(short_title)])
         built = _Runs()
         built.add("", names)
@@ -494,6 +502,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
             built.add(": ", pages)
         else:
             built.add(", ", _date_words(fields.date("issued")))
+            built.add(", ", f"sec. {fields.text('section')}" if fields.text("section") else "")  # a newspaper's
             built.add(", ", pages)
     elif entry.type in _PARTS:
         container_author = fields.names("container-author")

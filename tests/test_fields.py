@@ -72,6 +72,21 @@ def test_a_gb7714_note_prints_every_field(project, key, expected):
     assert note(project, key, ZH) == expected
 
 
+def test_a_short_note_takes_the_sources_short_title(project):
+    project.write("citations/refs.yaml", entries("shortTitle"))
+    project.write("essay/x.md", EN + "One [@shortTitle]. Two [@shortTitle, 7].\n")
+    assert run_cli(["--target", "blog"], project).code == 0
+    assert notes_of(project)[1] == "Author, <i>Long Title</i>, 7."
+
+
+@pytest.mark.parametrize(("key", "expected"), [  # GB/T 7714-2015's own examples
+    ("standard", "信息与文献 参考文献著录规则: GB/T 7714—2015[S]. 北京: 中国标准出版社, 2015."),
+    ("newspaper", "丁文祥. 数字革命与竞争国际化[N]. 中国青年报, 2000-11-20(15)."),
+])
+def test_gb7714_numbers_standards_and_dates_newspapers(project, key, expected):
+    assert note(project, key, ZH) == expected
+
+
 def test_a_chinese_translation_names_its_translator_with_yi(project):
     project.write("citations/refs.yaml", (
         "- id: zh\n  type: book\n  author: [{family: 萨克斯, given: ''}]\n  translator: [{family: 谢, given: 远涛}]\n"
