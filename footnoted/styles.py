@@ -264,7 +264,7 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
     title = fields.rich("title")
     volume = fields.text("volume") if code in ("M", "R", "G") and entry.type not in _PARTS else ""
     if volume:
-        title.append(Run(f": 第 {volume} 卷" if chinese else f": Vol. {volume}"))
+        title.append(Run(f": {_gb_volume(volume, chinese)}"))
     if code in ("R", "S", "P") and fields.text("number"):  # 题名: 报告编号, 标准编号, 专利号[R]
         title.append(Run(f": {fields.text('number')}"))
     if short:  # the same authors (three at most), the title and the place: no venue, no link
@@ -295,10 +295,10 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
         container_author = fields.names("container-author")
         edited = _gb_responsibility(entry, fields.names("editor"), "编")
         volume = fields.text("volume")
+        series = ", ".join(p for p in (_gb_series(entry, fields), _gb_volume(volume, chinese, "vol.")) if p)
         container = [p for p in (
             _gb_names(entry, container_author) if container_author else edited, fields.text("container-title"),
-            edited if container_author else "", _gb_series(entry, fields), volume and f"vol. {volume}",
-            _edition(fields.text("edition"), chinese)) if p]
+            edited if container_author else "", series, _edition(fields.text("edition"), chinese)) if p]
         imprint = _gb_imprint(fields, pages)
         parts = [*others, "//" + ". ".join(container) if container else "", imprint + "." if imprint else ""]
     elif code in ("M", "D", "R", "G", "S", "P", "A", "N"):
@@ -308,7 +308,7 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
         dates = f"({fields.date('issued').iso()})" if isinstance(fields.date("issued"), Date) else _year_text(fields.date("issued"))
         accessed = fields.date("accessed")
         dates += f"[{accessed.iso()}]" if isinstance(accessed, Date) else ""
-        where = ", ".join(p for p in (fields.text("container-title") or fields.text("publisher"),
+        where = ", ".join(p for p in (fields.text("container-title") or _publisher_unless_numbered(fields),
                                       fields.text("number") and _number(fields)) if p)
         body = ". ".join(p for p in (where, dates) if p)
         body += f": {locator}." if locator else "."
@@ -319,6 +319,13 @@ def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_
     links = _link_runs(fields)
     runs.append(Run(text + (" " if links else "")))
     return tuple(r for r in (*runs, *links) if r.text)
+
+
+def _gb_volume(volume: str, chinese: bool, english: str = "Vol.") -> str:
+    """'第 3 卷' or 'Vol. 3'; a volume in words ('第 1 册') as written."""
+    if not volume or not volume.isdigit():
+        return volume
+    return f"第 {volume} 卷" if chinese else f"{english} {volume}"
 
 
 def _gb_series(entry: Entry, fields: Fields) -> str:
@@ -341,6 +348,12 @@ def _join_gb(parts: list[str]) -> str:
 def _end_sentence(text: str) -> str:
     """'et al.' already ends with its full stop: never 'et al..'."""
     return text if text.endswith(".") else text + "."
+
+
+def _publisher_unless_numbered(fields: Fields) -> str:
+    """The publisher, unless the number names it already: 'arXiv:2302.13971', never 'arXiv, arXiv:…'."""
+    publisher = fields.text("publisher")
+    return "" if publisher.lower() == "arxiv" and fields.text("number") else publisher
 
 
 def _number(fields: Fields) -> str:
@@ -557,7 +570,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.add(", ", fields.text("genre"))
         built.add(", ", fields.text("medium"))
         built.add(", ", fields.text("publisher-place"))
-        built.add(", ", fields.text("publisher") if fields.text("number") or container else "")
+        built.add(", ", _publisher_unless_numbered(fields) if fields.text("number") or container else "")
         built.add(", ", fields.text("authority"))  # a patent's office
         built.add(", ", _date_words(fields.date("issued")) or fields.text("status"))
         built.add(", ", locator or (pages if bibliography else ""))
