@@ -473,9 +473,9 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     title = fields.rich("title", italic=whole)
     title = title if whole else _quoted(title)
     if short:
-        names = "" if suppress_author else short_author(entry, running_chinese=False)
+        names = "" if suppress_author or not _creators(fields)[1] else short_author(entry, running_chinese=False)
         short_title = fields.text("title-short") or _short_title(fields.text("title"))  # the source's own, else ours
-        shown = [Run(short_title, italic=True)] if whole else _quoted([Run(short_title)])
+        shown = [Run(short_title, italic=True)] if whole else _quoted([Run(short_title)] if short_title else [])
         built = _Runs()
         built.add("", names)
         built.add(", ", shown)

@@ -79,6 +79,13 @@ def test_a_short_note_takes_the_sources_short_title(project):
     assert notes_of(project)[1] == "Author, <i>Long Title</i>, 7."
 
 
+def test_a_short_note_without_anyone_named_is_its_title_once(project):
+    project.write("citations/refs.yaml", "- id: anon\n  type: book\n  title: Beowulf\n  publisher: Press\n  issued: 1999\n")
+    project.write("essay/x.md", EN + "One [@anon]. Two [@anon, 7].\n")
+    assert run_cli(["--target", "blog"], project).code == 0
+    assert notes_of(project) == ["<i>Beowulf</i> (Press, 1999).", "<i>Beowulf</i>, 7."]
+
+
 @pytest.mark.parametrize(("key", "expected"), [  # GB/T 7714-2015's own examples
     ("standard", "信息与文献 参考文献著录规则: GB/T 7714—2015[S]. 北京: 中国标准出版社, 2015."),
     ("newspaper", "丁文祥. 数字革命与竞争国际化[N]. 中国青年报, 2000-11-20(15)."),
