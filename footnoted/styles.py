@@ -11,7 +11,7 @@ fields of an entry a style printed (see printed_variables): what it never reads,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
 from footnoted.bibliography.richtext import plain, segments
@@ -455,7 +455,7 @@ class _Runs:
         elif last.text.endswith("”") and not last.text.endswith((".”", ",”")):
             self.runs[-1] = last._replace(text=last.text[:-1] + ".”")
 
-    def parts(self, separator: str, parts: Iterator[list[Run] | str]) -> None:
+    def parts(self, separator: str, parts: Iterable[list[Run] | str]) -> None:
         for part in parts:
             self.add(separator, part)
 
@@ -501,10 +501,10 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     container = fields.rich("container-title", italic=True)
     imprint_runs = _imprint(fields)
     if entry.type in _LEGAL:
-        built.parts(sep, iter((fields.text("genre"), edited, trans)))
+        built.parts(sep, (fields.text("genre"), edited, trans))
         _legal(built, fields, entry.type, locator)
     elif entry.type in ("article-journal", "article-magazine", "article-newspaper", "review"):
-        built.parts(sep, iter((trans, edited)))
+        built.parts(sep, (trans, edited))
         volume, issue = fields.text("volume"), fields.text("issue")
         built.add(sep if bibliography else ", ", container)
         if entry.type == "article-journal":
@@ -537,7 +537,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         container_author = fields.names("container-author")
         built.add(", ", f"by {_chicago_names(container_author, False, False)}" if container_author else "")
         built.add(sep, container)  # one volume of a work in several: "Collected Works, vol. 3, 4 vols."
-        built.parts(sep, iter((trans, edited, edition)))
+        built.parts(sep, (trans, edited, edition))
         built.add(sep, _volumes(fields, bibliography))
         built.add(sep, _series(fields))
         genre = fields.text("genre")
@@ -564,7 +564,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.add(", ", _date_words(fields.date("issued")))
         built.add(", ", locator if not bibliography else pages)
     else:
-        built.parts(sep, iter((trans, edited, edition)))
+        built.parts(sep, (trans, edited, edition))
         venue = [Run(_number(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
         built.add(sep, venue)
         built.add(", ", fields.text("genre"))
