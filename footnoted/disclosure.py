@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
+from html import escape
 
 from footnoted.diagnostics import Diagnostic, warning
 
