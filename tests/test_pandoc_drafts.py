@@ -269,3 +269,33 @@ def test_an_inline_note_inside_link_text_is_an_error(project):
     result = run_cli(["--target", "blog"], project)
     assert result.code == 1
     assert result.err == "essay/x.md:6:14: error: a note inside link text: move it after the link [footnote.in-link]\n"
+
+
+FIXTURE_BIBLIOGRAPHIES = Path(__file__).parent / "fixtures" / "bibliographies"
+
+
+def test_a_pandoc_draft_with_a_zotero_json_and_a_bib_file_builds_every_target(project):
+    """Issue #14's whole case: a draft as a pandoc user writes it, its `bibliography:` line naming
+    a Zotero CSL-JSON export and a BibTeX file, both as they are; nothing of ours in it."""
+    shutil.rmtree(project / "citations")  # only what the draft names
+    project.write("essay/zotero.json", (FIXTURE_BIBLIOGRAPHIES / "zotero-chinese-apa-slice.json").read_text(encoding="utf-8"))
+    project.write("essay/refs.bib", "@book{doe2001,\n  author = {Doe, Jane and van der Berg, Jan},\n"
+                  "  title = {Rivers of {Europe}},\n  publisher = {Harbor Press},\n  address = {Boston},\n  year = 2001,\n}\n")
+    project.write("essay/x.md", (
+        "---\ntitle: Rivers\nbibliography: [zotero.json, refs.bib]\n---\n\n"
+        "As @apa.10.1:1 [p. 4] argue, \"language is use\" -- and it's learned...^[Compare @doe2001 [chap. 2].] "
+        "Rivers run [see @doe2001, pp. 33--35, *passim*; -@apa.10.1:3a].\n"))
+    result = run_cli(["--target", "all"], project)
+    assert (result.code, result.err) == (0, "")
+    html = (project / "build" / "x.html").read_text(encoding="utf-8")
+    text = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
+    pdf = " ".join(" ".join(page_texts(project / "build" / "x.pdf")).split())
+    for shown in (html, text, pdf):
+        assert "McCauley" in shown and "Rivers of Europe" in shown and "Berg" in shown
+        assert "“language is use” – and it’s learned…" in shown  # pandoc's smart punctuation
+        assert "@apa" not in shown and "@doe" not in shown  # every citation resolved
+    assert "<i>passim</i>" in html and "33–35" in html
+    assert "Compare Jane Doe and Jan van der Berg, <i>Rivers of Europe</i>" in html  # the inline note's own reference
+    # pandoc reads "van der" as a dropping particle, which a short name leaves out (CSL).
+    assert "(Note: Compare Doe and Berg (2001, chap. 2).)" in text
+    assert "(see Doe and Berg, 2001, pp. 33–35, passim; Educational Leadership 2018)" in text  # -@: no author
