@@ -20,13 +20,11 @@ from footnoted.bibliography import FORMATS, load_bibliography
 from footnoted.bibliography.csl import convert
 from footnoted.diagnostics import InputError
 from footnoted.source import read_text
+from scripts.corpus import SHARED_CORPUS
 
 
 def corpus() -> Path | None:
-    for candidate in (ROOT.parent.parent / "shared" / "corpus", ROOT.parent / "shared" / "corpus"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    return SHARED_CORPUS if SHARED_CORPUS.is_dir() else None
 
 
 def bibliographies(scratch: Path) -> list[Path]:

@@ -48,8 +48,9 @@ from footnoted.tree import (
     TableBlock,
     Text,
 )
+from scripts.corpus import SHARED_CORPUS
 
-CORPUS = ROOT.parent.parent / "shared" / "corpus" / "interop" / "pandoc-tests"
+CORPUS = SHARED_CORPUS / "interop" / "pandoc-tests"
 FIXTURE = ROOT / "tests" / "fixtures" / "pandoc_citations.json"
 # A pandoc metadata block: '---' then YAML (no blank first line), closed by '---' or '...'.
 _YAML_BLOCK = re.compile(r"(?m)^---[ \t]*\n(?![ \t]*\n)(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
+from conftest import run_cli
 
 from footnoted.bibliography import Date, LiteralDate, Name, bibtex, csljson, cslyaml, load_bibliography
 from footnoted.bibliography.csl import convert
 from footnoted.bibliography.richtext import plain
 from footnoted.yamlsafe import Place
+from scripts.corpus import SHARED_CORPUS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bibliographies"
-CORPUS = ROOT.parent.parent / "shared" / "corpus"
-if not CORPUS.is_dir():
-    CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 INTEROP = CORPUS / "interop"
 needs_corpus = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/corpus is not here")
 needs_pandoc = pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc is installed by ./dev test")

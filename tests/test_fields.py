@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from pdf_reading import embedded_fonts, page_texts
 from test_styles import notes_of
+
+from scripts.corpus import SHARED_CORPUS
 
 FIELDS_BIB = (Path(__file__).parent / "fixtures" / "bibliographies" / "fields.yaml").read_text(encoding="utf-8")
 EN = "---\ntitle: t\nlang: en\n---\n"
@@ -157,7 +159,7 @@ def test_check_reports_by_the_essays_style(project):
 
 # --- against pandoc ------------------------------------------------------------------------------
 
-CSL = ROOT.parent.parent / "shared" / "corpus" / "interop" / "pandoc-tests" / "command" / "chicago-fullnote-bibliography.csl"
+CSL = SHARED_CORPUS / "interop" / "pandoc-tests" / "command" / "chicago-fullnote-bibliography.csl"
 
 
 @pytest.mark.skipif(not shutil.which("pandoc") or not CSL.is_file(), reason="pandoc and ../shared/corpus")

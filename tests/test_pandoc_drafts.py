@@ -16,10 +16,9 @@ from conftest import run_cli
 from pdf_reading import note_places, page_texts
 
 from footnoted.parse import parse_essay
+from scripts.corpus import SHARED_CORPUS
 
-# ../shared beside the project (or beside the folder of worktrees), when present.
-_SHARED = next((root / "shared" for root in Path(__file__).resolve().parents[1:4] if (root / "shared").is_dir()), None)
-PANDOC_TESTS = _SHARED / "corpus" / "interop" / "pandoc-tests" / "cases" if _SHARED else Path("/nonexistent")
+PANDOC_TESTS = SHARED_CORPUS / "interop" / "pandoc-tests" / "cases"
 
 DRAFT = """\
 ---
