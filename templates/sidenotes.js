@@ -1,32 +1,37 @@
-// Sidenotes, as progressive enhancement: on a wide screen each note is copied into the
-// margin beside its call. Without JavaScript, or on a narrow screen, the notes stay a list
-// at the end, reached by the note calls and left by the back-links.
+// Sidenotes, as progressive enhancement. Without JavaScript, or on a narrow screen, the notes
+// are a list at the end, reached by the note calls and left by the back-links. On a wide screen
+// the same list is set in the margin (blog.css) and each note, the very element its call links
+// to, is placed level with its call, or just below the note above it when that one is in the way.
+// Nothing is copied: one note, one element, so a call's link lands on the sidenote beside it.
 (function () {
-  var wide = window.matchMedia("(min-width: 1200px)");
-  function place() {
-    var old = document.querySelectorAll(".sidenote");
-    for (var i = 0; i < old.length; i++) old[i].remove();
-    document.body.classList.toggle("with-sidenotes", wide.matches);
-    if (!wide.matches) return;
-    var calls = document.querySelectorAll(".essay-body a.note-call[id]");
-    for (var j = 0; j < calls.length; j++) {
-      var call = calls[j];
-      var note = document.getElementById(call.getAttribute("href").slice(1));
-      if (!note) continue;
-      var side = document.createElement("span");
-      side.className = "sidenote";
-      side.setAttribute("aria-hidden", "true");
-      var number = document.createElement("span");
-      number.className = "sidenote-number";
-      number.textContent = call.textContent;
-      side.appendChild(number);
-      var copy = note.cloneNode(true);
-      var links = copy.querySelectorAll(".back-link");
-      for (var k = 0; k < links.length; k++) links[k].remove();
-      while (copy.firstChild) side.appendChild(copy.firstChild);
-      call.insertAdjacentElement("afterend", side);
+  var wide = window.matchMedia("screen and (min-width: 1200px)");
+  var essay = document.querySelector(".essay");
+  var list = document.querySelector(".notes");
+  if (!essay || !list) return;
+  var GAP = 12;  // px between a note and the next one pushed below it
+  function layout() {
+    var on = wide.matches;
+    document.body.classList.toggle("with-sidenotes", on);
+    var notes = list.querySelectorAll("ol > li[id]");
+    var origin = essay.getBoundingClientRect().top;
+    var floor = 0;
+    for (var i = 0; i < notes.length; i++) {
+      var note = notes[i];
+      note.classList.toggle("sidenote", on);
+      note.style.top = "";
+      if (!on) continue;
+      var call = document.querySelector('.essay-body a.note-call[href="#' + note.id + '"]');
+      var wanted = call ? call.getBoundingClientRect().top - origin : floor;
+      var top = Math.max(wanted, floor);
+      note.style.top = top + "px";
+      floor = top + note.offsetHeight + GAP;
     }
   }
-  place();
-  wide.addEventListener("change", place);
+  layout();
+  wide.addEventListener("change", layout);
+  window.addEventListener("resize", layout);
+  window.addEventListener("load", layout);
+  // An opened or closed passage changes its note's height, and so the place of every note below.
+  list.addEventListener("toggle", layout, true);
+  if (document.fonts) document.fonts.ready.then(layout);
 })();

@@ -279,7 +279,7 @@ def test_hostile_bibliography_and_draft_are_shown_as_text(project):
     # Attribute values stay inside their quotes: the only attributes are the templates' own.
     names = {name for _, attrs in audit.elements for name in attrs}
     assert names <= {"lang", "charset", "name", "content", "class", "id", "href", "role", "value", "aria-label",
-                     "aria-labelledby", "title", "scope", "datetime", "cite"}, names
+                     "aria-labelledby", "title", "scope", "datetime", "cite", "tabindex"}, names
 
 
 def test_the_hostile_page_is_the_same_with_raw_html_allowed_except_the_drafts_own_html(project):

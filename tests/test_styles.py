@@ -13,7 +13,7 @@ from conftest import ROOT, run_cli
 def notes_of(project, name: str = "x") -> list[str]:
     html = (project / "build" / f"{name}.html").read_text(encoding="utf-8")
     section = html.split('role="doc-endnotes"', 1)[1]
-    return [item.split("<p>", 1)[1].split(" <a class=\"back-link\"", 1)[0] for item in section.split('role="doc-endnote"')[1:]]
+    return [item.split("<p>", 1)[1].split(" <a class=\"back-link\"", 1)[0] for item in section.split('<li id="fn-')[1:]]
 
 
 def test_gb7714_full_then_short_with_locators_and_prefixes(project):
@@ -61,7 +61,7 @@ def test_author_footnote_shares_numbering_and_holds_its_citation(project):
     project.write("essay/x.md", "---\ntitle: t\n---\n甲[^a]乙[@lee2019]丙[^a]。\n\n[^a]: 作者的话，见[@smith2020, p. 3]。\n")
     assert run_cli(["--target", "blog"], project).code == 0
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
-    assert html.count('role="doc-endnote"') == 2  # the footnote is 1, the citation 2; no nested note
+    assert html.count('<li id="fn-') == 2  # the footnote is 1, the citation 2; no nested note
     first = html.split('id="fn-1"', 1)[1].split("</li>", 1)[0]
     assert "作者的话，见 SMITH J, DOE J. A study of things[J]. Journal of Things, 2020, 3(2): 3." in first
     assert html.count('href="#fn-1"') == 2 and html.count('id="fnref-1"') == 1  # called twice, one back-link target
