@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from typing import NamedTuple
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
@@ -20,7 +19,7 @@ from footnoted.disclosure import ai_disclosure, aigc_label
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.tree import Inline, Paragraph, Text, block_text, plain_text
+from footnoted.tree import Paragraph, block_text, plain_text
 from footnoted.typography import is_cjk
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -36,7 +35,6 @@ def environment(folder: Path = TEMPLATES) -> Environment:
     env.globals.update(passage_paragraphs=passage_paragraphs, translation_paragraphs=translation_paragraphs,
                        date_words=date_words, plain=block_text, passage_length=passage_length,
                        long_passage=LONG_PASSAGE)
-    env.filters["last_two_kept"] = last_two_kept
     env.filters["fixed_cjk_spaces"] = fixed_cjk_spaces
     env.filters["url_breaks"] = url_breaks
     return env
@@ -105,38 +103,6 @@ def passage_length(passage: Passage) -> int:
     table = passage.table
     cells = [*table.header, *(cell for row in table.rows for cell in row), table.caption] if table else []
     return len(passage.text) + len(passage.translation) + sum(len(cell) for cell in cells)
-
-
-class KeptTogether(NamedTuple):
-    """Inline runs set on one line (blog: <span class="keep">)."""
-
-    children: tuple[Inline, ...]
-    kind = "kept_together"
-
-
-def last_two_kept(children: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """A paragraph's last two 汉字, with the note calls and punctuation after them, kept on one
-    line: no paragraph ends on a line of one character ("差[2]。"), which text-wrap: pretty alone
-    does not always prevent in Chromium. Latin text is left alone (it breaks between words only)."""
-    kept: list[Inline] = []
-    wanted = 2
-    for index in range(len(children) - 1, -1, -1):
-        node = children[index]
-        if node.kind == "note_ref":
-            kept.insert(0, node)
-            continue
-        if node.kind != "text":
-            return children
-        for cut in range(len(node.text) - 1, -1, -1):
-            if node.text[cut].isalnum():
-                if not is_cjk(node.text[cut]):
-                    return children
-                wanted -= 1
-                if wanted == 0:
-                    head, tail = node.text[:cut], node.text[cut:]
-                    return (*children[:index], *([Text(head)] if head else []), KeptTogether((Text(tail), *kept)))
-        kept.insert(0, node)
-    return children
 
 
 def passage_paragraphs(passage: Passage) -> list[list[tuple[str, bool]]]:
