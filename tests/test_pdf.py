@@ -77,7 +77,7 @@ def test_real_essay_reads_like_a_book(real_pdf):
     pages = page_texts(real_pdf[0])
     assert "人类数据耗尽之后，AI 会停滞吗？" in pages[0] and "2026 年 3 月 25 日" in pages[0]
     assert pages[1].strip() == ""  # the title's verso is blank; the essay opens on a right-hand page
-    assert "参考文献" in "".join(pages) and "版次：2026 年 3 月 25 日" in pages[-2]
+    assert "参考文献" in "".join(pages) and "出版日期：2026 年 3 月 25 日" in pages[-2]
     assert "本文部分内容由 AI 辅助起草，经作者审阅。" in pages[-2]  # the colophon discloses the LLM-drafted block
     assert "不过不得不说" in "".join(pages)  # hidden on the blog, shown in print
     for page in pages:
