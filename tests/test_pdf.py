@@ -363,12 +363,21 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     assert by_book.files == whole.files
 
 
+def with_filler(essay: str, lengths: dict[int, int]) -> str:
+    """The scaled essay with a paragraph of filler before 一方面… in the chapters given ({chapter: characters}):
+    the call of note 6, in that paragraph, then falls near a page's foot (lengths found by trying)."""
+    chapters = essay.split("\n## 第 ")
+    for chapter, length in lengths.items():
+        chapters[chapter] = chapters[chapter].replace("\n一方面", "\n" + ("开篇" * 400)[:length] + "。\n\n一方面", 1)
+    return "\n## 第 ".join(chapters)
+
+
 def test_a_misplaced_note_first_moves_the_block_that_opens_the_next_page(tmp_path, monkeypatch):
     # The essay as a book's first chapter: WeasyPrint sets note 6 on the page after its call,
     # having given its room to the first lines of 另一方面… at the page's foot. The mildest nudge
     # starts that paragraph on the next page: the page keeps note 6 and the paragraph before
     # (不过不得不说…), which the next remedy, a break after the call's paragraph, would move too.
-    essay = scaled_essay(1)
+    essay = with_filler(scaled_essay(1), {1: 670})
     copy_real_project(tmp_path)
     (tmp_path / "essay" / "model-collapse.md").write_text(essay, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -562,7 +571,7 @@ def test_each_page_is_checked_as_soon_as_the_next_is_made(tmp_path, monkeypatch)
     # re-makes its chapter from the call's page to the chapter's end; checked as the book is made,
     # only the pages around the call, and the chapter goes on from there.
     copy_real_project(tmp_path)
-    (tmp_path / "essay" / "model-collapse.md").write_text(scaled_essay(3), encoding="utf-8")
+    (tmp_path / "essay" / "model-collapse.md").write_text(with_filler(scaled_essay(3), {1: 670, 3: 580}), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     resolved = resolved_project(tmp_path, "model-collapse.md")
     made: list[int] = []
