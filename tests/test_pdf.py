@@ -506,7 +506,7 @@ def test_note_longer_than_a_page_warns_by_number(project):
     text = re.sub(r"-\s*\n\s*", "", "".join(page_texts(pdf)))  # undo hyphenation at line ends
     text = " ".join(text.split())
     assert "引文较长，全文见书末“长注”。" in text and "长注" in text and len(re.findall(r"\bThis\b", text)) == 160
-    assert "版次" not in text  # no date anywhere: no edition line rather than an invented one
+    assert "出版日期" not in text  # no date anywhere: no edition line rather than an invented one
 
 
 @pytest.mark.parametrize(("paper", "size"), [("a5", (419.5, 595.3)), ("b5", (498.9, 708.7)), ("a4", (595.3, 841.9))])
