@@ -571,7 +571,8 @@ def test_each_page_is_checked_as_soon_as_the_next_is_made(tmp_path, monkeypatch)
     # re-makes its chapter from the call's page to the chapter's end; checked as the book is made,
     # only the pages around the call, and the chapter goes on from there.
     copy_real_project(tmp_path)
-    (tmp_path / "essay" / "model-collapse.md").write_text(with_filler(scaled_essay(3), {1: 670, 3: 580}), encoding="utf-8")
+    essay = with_filler(scaled_essay(3), {1: 670, 3: 580})
+    (tmp_path / "essay" / "model-collapse.md").write_text(essay, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     resolved = resolved_project(tmp_path, "model-collapse.md")
     made: list[int] = []
