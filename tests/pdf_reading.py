@@ -66,3 +66,30 @@ def words(path: Path) -> list[Word]:
         if box:
             found.append(Word(page, html.unescape(box.group(3)), float(box.group(1)), float(box.group(2))))
     return found
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int  # 1-based
+    text: str  # its words, joined by spaces
+    left: float  # points from the page's left and top edges
+    top: float
+    right: float
+    bottom: float
+
+
+def page_lines(path: Path) -> tuple[list[list[Line]], tuple[float, float]]:
+    """The lines pdftotext -bbox-layout finds, page by page (an empty page is an empty list), and the page size."""
+    result = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    pages: list[list[Line]] = []
+    size = (0.0, 0.0)
+    for chunk in result.stdout.split("<page ")[1:]:
+        box = re.match(r'width="([\d.]+)" height="([\d.]+)"', chunk)
+        size = (float(box.group(1)), float(box.group(2))) if box else size
+        found = []
+        for line in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>',
+                                chunk, re.S):
+            text = " ".join(html.unescape(w) for w in re.findall(r"<word [^>]*>(.*?)</word>", line.group(5)))
+            found.append(Line(len(pages) + 1, text, *(float(line.group(i)) for i in range(1, 5))))
+        pages.append(sorted(found, key=lambda line: (line.top, line.left)))
+    return pages, size

@@ -77,7 +77,7 @@ def test_real_essay_reads_like_a_book(real_pdf):
     pages = page_texts(real_pdf[0])
     assert "人类数据耗尽之后，AI 会停滞吗？" in pages[0] and "2026 年 3 月 25 日" in pages[0]
     assert pages[1].strip() == ""  # the title's verso is blank; the essay opens on a right-hand page
-    assert "参考文献" in "".join(pages) and "版次：2026 年 3 月 25 日" in pages[-2]
+    assert "参考文献" in "".join(pages) and "出版日期：2026 年 3 月 25 日" in pages[-2]
     assert "本文部分内容由 AI 辅助起草，经作者审阅。" in pages[-2]  # the colophon discloses the LLM-drafted block
     assert "不过不得不说" in "".join(pages)  # hidden on the blog, shown in print
     for page in pages:
@@ -363,12 +363,21 @@ def test_long_book_nudged_twice_is_byte_identical_to_whole_relayouts(tmp_path, m
     assert by_book.files == whole.files
 
 
+def with_filler(essay: str, lengths: dict[int, int]) -> str:
+    """The scaled essay with a paragraph of filler before 一方面… in the chapters given ({chapter: characters}):
+    the call of note 6, in that paragraph, then falls near a page's foot (lengths found by trying)."""
+    chapters = essay.split("\n## 第 ")
+    for chapter, length in lengths.items():
+        chapters[chapter] = chapters[chapter].replace("\n一方面", "\n" + ("开篇" * 400)[:length] + "。\n\n一方面", 1)
+    return "\n## 第 ".join(chapters)
+
+
 def test_a_misplaced_note_first_moves_the_block_that_opens_the_next_page(tmp_path, monkeypatch):
     # The essay as a book's first chapter: WeasyPrint sets note 6 on the page after its call,
     # having given its room to the first lines of 另一方面… at the page's foot. The mildest nudge
     # starts that paragraph on the next page: the page keeps note 6 and the paragraph before
     # (不过不得不说…), which the next remedy, a break after the call's paragraph, would move too.
-    essay = scaled_essay(1)
+    essay = with_filler(scaled_essay(1), {1: 670})
     copy_real_project(tmp_path)
     (tmp_path / "essay" / "model-collapse.md").write_text(essay, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -497,7 +506,7 @@ def test_note_longer_than_a_page_warns_by_number(project):
     text = re.sub(r"-\s*\n\s*", "", "".join(page_texts(pdf)))  # undo hyphenation at line ends
     text = " ".join(text.split())
     assert "引文较长，全文见书末“长注”。" in text and "长注" in text and len(re.findall(r"\bThis\b", text)) == 160
-    assert "版次" not in text  # no date anywhere: no edition line rather than an invented one
+    assert "出版日期" not in text  # no date anywhere: no edition line rather than an invented one
 
 
 @pytest.mark.parametrize(("paper", "size"), [("a5", (419.5, 595.3)), ("b5", (498.9, 708.7)), ("a4", (595.3, 841.9))])
@@ -562,7 +571,8 @@ def test_each_page_is_checked_as_soon_as_the_next_is_made(tmp_path, monkeypatch)
     # re-makes its chapter from the call's page to the chapter's end; checked as the book is made,
     # only the pages around the call, and the chapter goes on from there.
     copy_real_project(tmp_path)
-    (tmp_path / "essay" / "model-collapse.md").write_text(scaled_essay(3), encoding="utf-8")
+    essay = with_filler(scaled_essay(3), {1: 670, 3: 580})
+    (tmp_path / "essay" / "model-collapse.md").write_text(essay, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     resolved = resolved_project(tmp_path, "model-collapse.md")
     made: list[int] = []
