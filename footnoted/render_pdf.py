@@ -88,8 +88,8 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions, layout=None) ->
         pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=finisher(resolved), **pdf_options)
     problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs], resolved.essay)
     problems += [
-        warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: "
-                "its passage is set in full under 长注 at the end, the foot of the page refers to it", "pdf.long-note")
+        warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: its passage is set in full "
+                f"under {'长注' if resolved.front.is_chinese else 'Long notes'} at the end, the foot of the page refers to it", "pdf.long-note")
         for n in sorted(long_notes)
     ]
     if any(p.severity.value == "error" for p in problems):

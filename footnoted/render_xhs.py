@@ -137,7 +137,7 @@ class _Writer:
         lines = [f"{len(parts)} part{'s' * (len(parts) > 1)}: {counts}", f"title {title_count(title)}/{TITLE_LIMIT}"]
         if self.images:
             lines.append(f"attach {len(self.images)} image{'s' * (len(self.images) > 1)} when posting: "
-                         + "、".join(f"〔图：{alt}〕" for alt in self.images))
+                         + ("、" if self.chinese else ", ").join(self.image_label(alt) for alt in self.images))
         if self.resolved.essay.has_llm_text:
             lines.append("the text carries the AI disclosure: also declare AI-assisted content in the app when "
                          "posting, as plain text has no metadata for the implicit AIGC label")
@@ -153,7 +153,8 @@ class _Writer:
     # --- parts ---
 
     def part_text(self, index: int, total: int, texts: list[str], llm: bool) -> str:
-        pieces = [f"（{index}/{total}）"] * (total > 1) + texts + [self.disclosure] * llm + [self.tags] * bool(self.tags)
+        header = f"（{index}/{total}）" if self.chinese else f"({index}/{total})"
+        pieces = [header] * (total > 1) + texts + [self.disclosure] * llm + [self.tags] * bool(self.tags)
         return "\n\n".join(pieces) + "\n"
 
     def room(self, llm: bool) -> int:
@@ -291,7 +292,7 @@ class _Writer:
             elif kind == "image":
                 alt = _plain_markdown(node.alt)
                 self.images.append(alt)
-                out.append(f"〔图：{alt}〕" if alt else "〔图〕")
+                out.append(self.image_label(alt))
             elif kind == "break":
                 out.append("\n" if node.hard else " ")
             elif kind == "html":
@@ -303,6 +304,12 @@ class _Writer:
                     out.append(short_author(self.entries[node.items[0].key], self.chinese) + ("" if self.chinese else " "))
                 out.append(self.short_sources(node.items, None, out, line))
         return "".join(out)
+
+    def image_label(self, alt: str) -> str:
+        """Where an image stood: the post's images are attached in the app, the text names them."""
+        if self.chinese:
+            return f"〔图：{alt}〕" if alt else "〔图〕"
+        return f"(Image: {alt})" if alt else "(Image)"
 
     def note_call(self, ref, before: list[str]) -> str:  # type: ignore[no-untyped-def]
         note = self.resolved.notes[ref.number - 1]
