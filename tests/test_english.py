@@ -1,0 +1,99 @@
+"""English essays as a first-class language (issue #16): Latin faces, English hyphenation and
+English labels in every target, read back from the real outputs (WeasyPrint's PDF, the blog's
+HTML, the Xiaohongshu text)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from pdf_reading import page_texts
+from pypdf import PdfReader
+
+FIXTURE = ROOT / "tests" / "fixtures" / "english.md"
+CJK_FACE = re.compile(r"CJK", re.I)
+CHINESE_PUNCTUATION = ("：", "——", "（", "）", "，", "。", "〔", "〕")
+
+
+def build(folder: Path, essay_text: str, name: str = "english") -> Path:
+    """The essay built to every target in a scratch project; the build folder."""
+    (folder / "essay").mkdir(parents=True)
+    (folder / "citations").mkdir()
+    (folder / "essay" / f"{name}.md").write_text(essay_text, encoding="utf-8")
+    result = run_cli(["--target", "all"], folder)
+    assert result.code == 0, result.err
+    return folder / "build"
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("english"), FIXTURE.read_text(encoding="utf-8"))
+
+
+def text_by_face(pdf: Path) -> list[dict[str, str]]:
+    """Per page, the text each font face draws (subset prefix removed), as pypdf reads the content streams."""
+    pages = []
+    for page in PdfReader(pdf).pages:
+        drawn: dict[str, str] = defaultdict(str)
+
+        def visit(text, _cm, _tm, font, _size, drawn=drawn):  # type: ignore[no-untyped-def]
+            if font is not None and text.strip():
+                drawn[str(font.get("/BaseFont", "")).split("+")[-1]] += text
+
+        page.extract_text(visitor_text=visit)
+        pages.append(dict(drawn))
+    return pages
+
+
+def test_an_english_essay_is_set_in_latin_faces_only(english):
+    """Body, headings, running heads, colophon: no CJK face draws anything (its quotes,
+    apostrophes and colons are full-width), and the body is Noto Serif."""
+    pages = text_by_face(english / "english.pdf")
+    in_cjk = {face: text for page in pages for face, text in page.items() if CJK_FACE.search(face)}
+    assert in_cjk == {}
+    body = "".join(page.get("Noto-Serif", "") for page in pages)
+    assert "It’s an old worry" in body and "“irreversible”" in body
+
+
+def test_no_chinese_punctuation_in_an_english_essays_outputs(english):
+    pdf = "".join(page_texts(english / "english.pdf"))
+    blog = (english / "english.html").read_text(encoding="utf-8")
+    xhs = (english / "english.xhs.txt").read_text(encoding="utf-8")
+    for output in (pdf, blog, xhs):
+        assert [mark for mark in CHINESE_PUNCTUATION if mark in output] == []
+    assert "— Shumailov et al., 2024, p. 755" in pdf  # the attribution: an em dash and a space
+    assert "<figcaption>— Shumailov et al., 2024, p. 755" in blog
+    assert "Author: Jane Writer" in pdf and "Edition: March 14, 2025" in pdf
+
+
+def test_english_paragraphs_are_hyphenated_code_is_not(english):
+    lines = "".join(page_texts(english / "english.pdf")).splitlines()
+    hyphenated = [line for line in lines if re.search(r"[a-z]\u2010$", line)]  # WeasyPrint's hyphen, U+2010
+    assert len(hyphenated) >= 3, lines
+    text = "\n".join(lines)
+    assert "model-collapse-replication" in text  # the URL in code breaks at its delimiters, never hyphenated
+    words = {re.sub(r"\W", "", w) for line in hyphenated for w in line.split()[-1:]}
+    assert words and all(w.isalpha() for w in words)
+
+
+def test_a_note_written_over_two_lines_flows_as_one_paragraph(tmp_path, english):
+    """A soft line break inside a footnote is a space: the note prints as it does written on one line."""
+    draft = FIXTURE.read_text(encoding="utf-8")
+    one_line = draft.replace("where feeding cattle\n    the remains", "where feeding cattle the remains")
+    assert one_line != draft
+    joined = build(tmp_path, one_line)
+    assert page_texts(joined / "english.pdf") == page_texts(english / "english.pdf")
+    note = re.search(r'<li id="fn-4".*?</li>', (english / "english.html").read_text(encoding="utf-8"), re.S)
+    assert note and "<br" not in note.group(0)
+
+
+def test_a_chinese_essay_keeps_its_chinese_labels(tmp_path):
+    draft = FIXTURE.read_text(encoding="utf-8").replace("lang: en", "lang: zh-CN")
+    built = build(tmp_path, draft, "zh")
+    pdf = "".join(page_texts(built / "zh.pdf"))
+    assert "—— Shumailov 等, 2024, p. 755" in pdf
+    assert "作者：Jane Writer" in pdf
+    assert "<figcaption>—— Shumailov 等" in (built / "zh.html").read_text(encoding="utf-8")
