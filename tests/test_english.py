@@ -110,3 +110,12 @@ def test_in_a_chinese_essay_chinese_punctuation_stays_in_the_cjk_face(tmp_path):
     latin = "".join(text for face, text in body.items() if not CJK_FACE.search(face))
     assert all(mark in cjk for mark in ("“", "”", "——", "……", "，"))
     assert not any(mark in latin for mark in ("“", "”", "—", "…"))
+
+
+def test_the_blog_of_an_english_essay_lists_latin_faces_first(english, tmp_path):
+    blog = (english / "english.html").read_text(encoding="utf-8")
+    stacks = re.findall(r"--serif: ([^;]*);", blog)
+    assert stacks and stacks[-1].startswith('"Noto Serif",')  # the last declaration wins
+    chinese = build(tmp_path, FIXTURE.read_text(encoding="utf-8").replace("lang: en", "lang: zh-CN"), "zh")
+    assert re.findall(r"--serif: ([^;]*);", (chinese / "zh.html").read_text(encoding="utf-8")) == [
+        '"Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "STSong", "Noto Serif", Georgia, serif']
