@@ -87,9 +87,11 @@ def _render_pdf(resolved: ResolvedEssay, options: RenderOptions, layout=None) ->
     with captured_logs() as draw_logs:
         pdf = document.write_pdf(pdf_identifier=_identifier(resolved), finisher=finisher(resolved), **pdf_options)
     problems = diagnostics_from_logs(resolved.essay.path, [*logs, *draw_logs], resolved.essay)
+    long_notes_title = "长注" if resolved.front.is_chinese else "Long notes"  # as the book names the section
     problems += [
-        warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: its passage is set in full "
-                f"under {'长注' if resolved.front.is_chinese else 'Long notes'} at the end, the foot of the page refers to it", "pdf.long-note")
+        warning(resolved.essay.path, notes[n - 1].line, 1, f"note {n} is longer than a page's note area can hold: "
+                f"its passage is set in full under {long_notes_title} at the end, the foot of the page refers to it",
+                "pdf.long-note")
         for n in sorted(long_notes)
     ]
     if any(p.severity.value == "error" for p in problems):

@@ -102,8 +102,8 @@ def test_a_chinese_essay_keeps_its_chinese_labels(tmp_path):
 
 def test_in_a_chinese_essay_chinese_punctuation_stays_in_the_cjk_face(tmp_path):
     """The English rules do not reach a Chinese essay: its quotes, dash and ellipsis stay full-width."""
-    draft = ("---\ntitle: 混排\nlang: zh-CN\n---\n\n2024 年的 Nature 论文说，“AI 如果一直在自己输出的东西上训练，"
-             "会越来越差”——这是 Shumailov 等人的结论……\n")
+    draft = ("---\ntitle: 混排\nlang: zh-CN\n---\n\n2024 年的 Nature 论文说，"
+             "“AI 如果一直在自己输出的东西上训练，会越来越差”——这是 Shumailov 等人的结论……\n")
     built = build(tmp_path, draft, "mixed")
     body = text_by_face(built / "mixed.pdf")[2]  # the title page, its blank back, then the text
     cjk = "".join(text for face, text in body.items() if CJK_FACE.search(face))
