@@ -18,6 +18,8 @@ from html.parser import HTMLParser
 import pytest
 from conftest import BIB, ROOT, run_cli
 
+from footnoted.render_html import environment
+
 HEAD = "---\ntitle: 测试\n---\n"
 TEMPLATES = ROOT / "templates"
 # Elements no essay or bibliography may bring: our templates use none of them.
@@ -111,7 +113,11 @@ class _PageReader(HTMLParser):
 
 
 def our_scripts_and_styles() -> set[str]:
-    return {path.read_text(encoding="utf-8").strip() for pattern in ("*.js", "*.css") for path in TEMPLATES.glob(pattern)}
+    """Our scripts and styles as a page includes them: blog.css, rendered for a Chinese and an English essay."""
+    scripts = {path.read_text(encoding="utf-8").strip() for path in TEMPLATES.glob("*.js")}
+    styles = {environment().get_template(path.name).render(chinese=chinese).strip()
+              for path in TEMPLATES.glob("*.css") for chinese in (True, False)}
+    return scripts | styles
 
 
 def audit_page(html: str) -> Audit:
