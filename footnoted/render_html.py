@@ -63,7 +63,7 @@ _ADDRESS = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|doi:)[!-~]+|[!-~]{25
 _AFTER_DELIMITERS = re.compile(r"(?<=[/.\-_?&=#~])(?=[^/.\-_?&=#~])")
 
 
-def url_breaks(text: str) -> Markup:
+def url_breaks(text: str, marked: bool = False) -> Markup:
     """Print: the text escaped, with a zero-width space after each `/`, `.`, `-` (and `_ ? & = # ~`)
     of a URL or long word, so that it breaks there before it breaks anywhere (overflow-wrap, the
     stylesheet's last resort). Not <wbr>: WeasyPrint (70) lays each piece between two <wbr> out as
@@ -72,7 +72,9 @@ def url_breaks(text: str) -> Markup:
     it, so the text read or copied from the PDF is the URL whole."""
 
     def with_breaks(address: re.Match[str]) -> str:
-        return "\u200b".join(str(escape(piece)) for piece in _AFTER_DELIMITERS.split(address.group(0)))
+        pieces = "\u200b".join(str(escape(piece)) for piece in _AFTER_DELIMITERS.split(address.group(0)))
+        # `marked`: in a span of its own, since an English essay is hyphenated (print.css), an address never.
+        return f'<span class="url">{pieces}</span>' if marked else pieces
 
     pieces, position = [], 0
     for address in _ADDRESS.finditer(text):
