@@ -66,7 +66,7 @@ def test_no_chinese_punctuation_in_an_english_essays_outputs(english):
         assert [mark for mark in CHINESE_PUNCTUATION if mark in output] == []
     assert "— Shumailov et al., 2024, p. 755" in pdf  # the attribution: an em dash and a space
     assert "<figcaption>— Shumailov et al., 2024, p. 755" in blog
-    assert "Author: Jane Writer" in pdf and "Edition: March 14, 2025" in pdf
+    assert "Author: Jane Writer" in pdf and "Published March 14, 2025" in pdf
 
 
 def test_english_paragraphs_are_hyphenated_code_is_not(english):
