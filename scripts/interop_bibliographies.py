@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from footnoted.bibliography import FORMATS, load_bibliography
+from footnoted.bibliography import FORMATS, load_bibliography, reader_of
 from footnoted.bibliography.csl import convert
 from footnoted.diagnostics import InputError
 from footnoted.source import read_text
@@ -45,7 +45,7 @@ def bibliographies(scratch: Path) -> list[Path]:
 
 
 def dropped_fields(path: Path) -> int:
-    reader = FORMATS[path.suffix]
+    reader = reader_of(FORMATS[path.suffix])
     text = read_text(str(path), path.read_bytes())
     dropped = 0
     for item, place in reader.read(str(path), text, []):

@@ -13,12 +13,12 @@ so `pandoc --citeproc` reads the same files. What pandoc reads we read: a suspec
 warning, never an error; a duplicate id is a warning, and the later entry is used, as in pandoc.
 """
 
+import importlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import NamedTuple
 
-from footnoted.bibliography import bibtex, csljson, cslyaml
 from footnoted.bibliography.csl import convert
 from footnoted.bibliography.model import EMPTY, Date, Entry, LiteralDate, Name, Passage, Table, Variable
 from footnoted.diagnostics import Diagnostic, InputError, Severity, error, warning
@@ -31,7 +31,13 @@ __all__ = [
     "bibliography_files", "citation_files", "entries_from_items", "load_bibliography",
 ]
 
-FORMATS: dict[str, ModuleType] = {".yaml": cslyaml, ".yml": cslyaml, ".json": csljson, ".bib": bibtex}
+# Each format's reader, by file ending; imported when a file of that kind is read (BibTeX's reader
+# is the largest of our modules: a build from CSL-YAML alone should not pay for it).
+FORMATS: dict[str, str] = {".yaml": "cslyaml", ".yml": "cslyaml", ".json": "csljson", ".bib": "bibtex"}
+
+
+def reader_of(format_name: str) -> ModuleType:
+    return importlib.import_module(f"footnoted.bibliography.{format_name}")
 
 
 class Bibliography(NamedTuple):
@@ -123,15 +129,15 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
 def load_file(path: Path) -> Bibliography:
     name = str(path)
     text = read_text(name, read_regular_file(path, MAX_BIBLIOGRAPHY_BYTES))
-    reader = FORMATS.get(path.suffix.lower()) or _sniffed(text)
+    reader = reader_of(FORMATS.get(path.suffix.lower()) or _sniffed(text))
     with collector_paused():  # the entries are a tree too
         return entries_from_items(name, reader.read(name, text, problems := []), reader.MARKDOWN, problems)
 
 
-def _sniffed(text: str) -> ModuleType:
+def _sniffed(text: str) -> str:
     """A file named with another ending: by its first character, as JSON, BibTeX or YAML."""
     first = text.lstrip()[:1]
-    return csljson if first in "[{" and first else bibtex if first in "@%" and first else cslyaml
+    return "csljson" if first in "[{" and first else "bibtex" if first in "@%" and first else "cslyaml"
 
 
 def entries_from_items(path: str, items: Iterable[tuple[object, Place]], markdown: bool,
