@@ -265,6 +265,14 @@ _STYLE_COMMANDS = {"emph": "i", "textit": "i", "textsl": "i", "mkbibemph": "i", 
                    "mkbibbold": "b", "textsc": "sc", "textsuperscript": "sup", "mkbibsuperscript": "sup",
                    "textsubscript": "sub", "mkbibsubscript": "sub"}
 _STYLE_SWITCHES = {"em": "i", "it": "i", "itshape": "i", "sl": "i", "bf": "b", "bfseries": "b", "sc": "sc", "scshape": "sc"}
+# TeX's ligatures in text, longest first (a lone '-' is none).
+_LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "`": "‘", "'": "’"}
+
+
+def _ligature_at(text: str, position: int) -> str:
+    return next((ligature for ligature in _LIGATURES if text.startswith(ligature, position)), "")
+
+
 _TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
          "sc": ('<span style="font-variant:small-caps;">', "</span>"), "nocase": ('<span class="nocase">', "</span>")}
 _DROPPED_COMMANDS = {"url", "nolinkurl", "path", "mbox", "hbox", "text", "textnormal", "textrm", "textsf", "texttt",
@@ -314,24 +322,9 @@ class _Latex:
             elif char == "~":
                 buffer.append("\u00a0")
                 self.position += 1
-            elif text.startswith("---", self.position):
-                buffer.append("—")
-                self.position += 3
-            elif text.startswith("--", self.position):
-                buffer.append("–")
-                self.position += 2
-            elif text.startswith("``", self.position):
-                buffer.append("“")
-                self.position += 2
-            elif text.startswith("''", self.position):
-                buffer.append("”")
-                self.position += 2
-            elif char == "`":
-                buffer.append("‘")
-                self.position += 1
-            elif char == "'":
-                buffer.append("’")
-                self.position += 1
+            elif char in "-`'" and (ligature := _ligature_at(text, self.position)):
+                buffer.append(_LIGATURES[ligature])
+                self.position += len(ligature)
             elif char.isspace():
                 if not buffer or buffer[-1] != " ":
                     buffer.append(" ")
