@@ -471,7 +471,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
     fields = Fields(entry)
     whole = entry.type in _WHOLE_WORKS
     title = fields.rich("title", italic=whole)
-    title = title if whole else _quoted(title)
+    title = title if whole or entry.type == "legal_case" else _quoted(title)  # a case's name stands unquoted
     if short:
         names = "" if suppress_author or not _creators(fields)[1] else short_author(entry, running_chinese=False)
         short_title = fields.text("title-short") or _short_title(fields.text("title"))  # the source's own, else ours
@@ -504,7 +504,7 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.parts(sep, (fields.text("genre"), edited, trans))
         _legal(built, fields, entry.type, locator)
     elif entry.type in ("article-journal", "article-magazine", "article-newspaper", "review"):
-        built.parts(sep, (trans, edited))
+        built.parts(sep, (fields.text("genre"), trans, edited))  # "“Title,” Editorial, Journal …"
         volume, issue = fields.text("volume"), fields.text("issue")
         built.add(sep if bibliography else ", ", container)
         if entry.type == "article-journal":
@@ -591,8 +591,6 @@ _LEGAL = frozenset(("legal_case", "legislation", "bill", "regulation", "treaty",
 def _legal(built: _Runs, fields: Fields, kind: str, locator: str) -> None:
     """As pandoc's Chicago sets the law: 'Roe v. Wade, 410 U.S. 113 (1973)', '“Civil Rights Act of
     1964,” Pub. L. No. 88-352, 78 Stat. 241 (1964)': the reporter or code cited by volume and page."""
-    if kind == "legal_case":
-        built.runs[-1:] = fields.rich("title")  # a case's name stands unquoted
     number, section = fields.text("number"), fields.text("section")
     if kind in ("legislation", "bill") and number:
         built.add(", ", f"Pub. L. No. {number}" if kind == "legislation" and number[:1].isdigit() else number)

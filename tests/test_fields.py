@@ -169,3 +169,26 @@ def test_every_field_pandoc_prints_in_a_chicago_note_ours_prints_too():
     missing, entries, lost = measure([Path(__file__).parent / "fixtures" / "bibliographies" / "fields.yaml"], CSL)
     assert entries == FIELDS_BIB.count("- id:")
     assert (dict(missing), lost) == ({}, 0)
+
+
+def test_variables_in_zoteros_note_are_read_as_pandoc_reads_them(project):
+    """Zotero exports what it has no field for ("Extra") as `note` lines such as `DOI: …` or
+    `genre: …`; pandoc and citeproc-js read them as the variables, and so do we. A variable given
+    as itself wins over its line in the note; a line that names no variable stays a note."""
+    project.write("citations/refs.json", (
+        '[{"id": "brown", "type": "book", "title": "Feminist therapy", "publisher": "APA", "edition": "2",'
+        ' "author": [{"family": "Brown", "given": "L. S."}], "issued": {"date-parts": [["2018"]]},'
+        ' "note": "DOI: 10.1037/0000092-000\\nTitle: Not This\\nRemember: a plain note"},'
+        ' {"id": "case", "type": "legal_case", "title": "包郑照诉苍南县人民政府强制拆除房屋案",'
+        ' "authority": "浙江省高级人民法院", "number": "（1988）浙法民上字 7 号", "note": "genre: 民事判决书"},'
+        ' {"id": "ed", "type": "article-journal", "title": "Study abroad programs", "container-title": "J",'
+        ' "author": [{"family": "Cuellar", "given": "N. G."}], "issued": {"date-parts": [[2016]]},'
+        ' "note": "genre: Editorial"}]'))
+    project.write("essay/x.md", EN + "Text [@brown]. Law [@case]. Note [@ed].\n")
+    result = run_cli(["--target", "blog", "--citations", "citations/refs.json"], project)
+    assert (result.code, result.err) == (0, "")
+    brown, case, editorial = (n.split("</p>", 1)[0] for n in notes_of(project))
+    assert brown.startswith("L. S. Brown, <i>Feminist therapy</i>, 2nd ed. (APA, 2018)") and "10.1037/0000092-000" in brown
+    # a case's name stands once, unquoted, then its genre (pandoc: "…案, 民事判决书, No. …")
+    assert case.startswith("包郑照诉苍南县人民政府强制拆除房屋案, 民事判决书, （1988）浙法民上字 7 号"), case
+    assert editorial == "N. G. Cuellar, “Study abroad programs,” Editorial, <i>J</i> (2016).", editorial

@@ -118,6 +118,26 @@ def convert(path: str, item: object, place: Place, problems: list[Diagnostic], m
     return Converted(reader.read(), report.errors > 0)
 
 
+# Zotero keeps variables it has no field for in "Extra", exported as `note` lines "DOI: 10.1/x" or
+# "original-date: 1900" (also written "Original Date"); citeproc-js and pandoc read them as the
+# variables themselves. Names ("author: A || B") are left to the note: their form is Zotero's own.
+_NOTE_VARIABLE = re.compile(r"^\s*\{?:?([A-Za-z][A-Za-z _-]*?)\s*:\s*(\S.*?)\s*\}?\s*$", re.MULTILINE)
+_NOTE_READABLE = {name.lower().replace("_", "-"): name for name in STRING_VARIABLES | NUMBER_VARIABLES | DATE_VARIABLES}
+_NOTE_READABLE["type"] = "type"
+
+
+def _note_variables(item: Mapping) -> dict[str, str]:
+    note = item.get("note")
+    if not isinstance(note, str) or ":" not in note:
+        return {}
+    found: dict[str, str] = {}
+    for match in _NOTE_VARIABLE.finditer(note):
+        name = _NOTE_READABLE.get(match.group(1).lower().replace(" ", "-").replace("_", "-"))
+        if name and name != "note":
+            found.setdefault(name, match.group(2))
+    return found
+
+
 def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -153,6 +173,9 @@ class _ItemReader:
         entry_id = self.identifier()
         if entry_id is None:
             return None
+        extra = _note_variables(item)
+        if extra:
+            item = {**extra, **item}  # a variable given as itself wins over its line in `note`
         variables: dict[str, Variable] = {}
         fields: dict[str, object] = {"title": ""}
         markdown, verbatim, typed = self.markdown, VERBATIM_VARIABLES, _TYPED_TEXT
