@@ -21,8 +21,8 @@ from footnoted.essay import Essay
 from footnoted.resolve import ResolvedEssay
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 from footnoted.snapshots import EntryCheck, check_entry
-from footnoted.styles import printed_variables
 from footnoted.source import read_text, split_front_matter, strip_comments
+from footnoted.styles import note_style, printed_variables
 from footnoted.targets import RenderOptions, renderer
 from footnoted.tree import (
     BlockQuote,
@@ -379,13 +379,10 @@ def bibliography_problems(files: list[Path], places: dict[tuple[str, str], Mappi
 # (language), and our own extensions. Everything else a style does not print, check reports.
 NOT_PRINTED = frozenset(("id", "type", "language", "citation-key", "citation-label", "others", "quotes", "pdf", "video",
                          "snapshot"))
-_STYLE_NAMES = {"chicago": "Chicago notes", "gb7714": "GB/T 7714 notes"}
-
-
 def unprinted_fields(resolved: ResolvedEssay, places: Mapping[tuple[str, str], Mapping[str, Place]]) -> list[Diagnostic]:
     """Each field of an entry the essay cites (or lists) that its style does not print: what the
     formatter read of the entry (styles.printed_variables), not a list of fields known to be printed."""
-    style = resolved.front.style
+    style = note_style(resolved.front.style, resolved.front.is_chinese)
     problems = []
     for entry, _ in resolved.references:
         printed = printed_variables(style, entry)
@@ -396,7 +393,7 @@ def unprinted_fields(resolved: ResolvedEssay, places: Mapping[tuple[str, str], M
             place = where.get(key) or where.get(key.lower())
             line, col = (place.line, place.col) if place else (entry.line, entry.col)
             problems.append(warning(entry.path, line, col, f"'{key}' of '{entry.id}' is not printed: "
-                                    f"{_STYLE_NAMES.get(style, style)} leave it out", "bib.unprinted-field"))
+                                    f"{style.title} leave it out", "bib.unprinted-field"))
     return problems
 
 

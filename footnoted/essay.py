@@ -10,11 +10,12 @@ from footnoted.bibliography import Bibliography, entries_from_items
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
 from footnoted.disclosure import ai_disclosure, drafted_kinds, says_not_reviewed
 from footnoted.source import EditorialComment
+from footnoted.styles import STYLE_NAMES
 from footnoted.tree import Blocks
 from footnoted.yamlsafe import YamlList, YamlMap
 
 TARGETS = ("blog", "pdf", "xhs")
-STYLES = ("gb7714", "chicago")
+STYLES = STYLE_NAMES
 PAPERS = ("a5", "b5", "a4")
 
 

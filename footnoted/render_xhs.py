@@ -19,7 +19,7 @@ from footnoted.diagnostics import Diagnostic, InputError, error, warning
 from footnoted.disclosure import ai_disclosure
 from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
-from footnoted.styles import locator_text, short_author
+from footnoted.styles.common import locator_text, short_author
 from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import CiteItem, Div, ListBlock, plain_text, shown
 from footnoted.typography import has_cjk, is_cjk, typeset_text

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from footnoted.bibliography import Bibliography, Entry, Passage
 from footnoted.diagnostics import CloseMatches, Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
-from footnoted.styles import attribution, format_bibliography_entry, format_reference, locator_text, short_author
+from footnoted.styles import Citation, CitationItem, note_style
+from footnoted.styles.common import attribution, short_author
 from footnoted.tree import (
     Block,
     BlockQuote,
@@ -83,6 +84,7 @@ class ResolvedEssay(NamedTuple):
 def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
     resolver = _Resolver(essay, bibliography)
     blocks = resolver.blocks(essay.blocks)
+    resolver.format_citations()
     problems = [*essay.diagnostics, *resolver.problems, *resolver.unused_footnotes(), *resolver.unknown_nocite()]
     if has_errors(problems):
         raise InputError(sorted(problems))
@@ -93,11 +95,7 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
         notes = tuple(n._replace(blocks=typeset_blocks(n.blocks)) for n in resolver.notes)
     else:
         notes = tuple(resolver.notes)
-    style = essay.front.style
-    cited = list(resolver.first_cited.values()) + resolver.not_cited()
-    if style == "chicago":
-        cited.sort(key=lambda e: (short_author(e, False).lower(), e.year, e.title))
-    references = tuple((entry, format_bibliography_entry(style, entry)) for entry in cited)
+    references = resolver.style.bibliography(list(resolver.first_cited.values()) + resolver.not_cited())
     return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
 
 
@@ -190,12 +188,15 @@ def _children(node: object) -> tuple:
 class _Resolver:
     def __init__(self, essay: Essay, bibliography: Bibliography) -> None:
         self.essay, self.bibliography = essay, bibliography
-        self.style = essay.front.style
         self.chinese = essay.front.is_chinese
+        self.style = note_style(essay.front.style, self.chinese)
         self.notes: list[Note] = []
         self.footnote_numbers: dict[str, int] = {}
         self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
-        self.formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # see reference()
+        # Every citation in order, formatted at once when the essay is walked (see format_citations):
+        # a style's note may depend on the notes before it.
+        self.citations: list[Citation] = []
+        self.citation_of_note: dict[int, int] = {}  # a citation note's number → its citation's index
         self.problems: list[Diagnostic] = []
         self.broken = bibliography.broken  # entries with errors: citing one blocks this essay
 
@@ -257,12 +258,9 @@ class _Resolver:
         items = tuple(f[2] for f in found)  # type: ignore[index]
         if in_note:  # inside an author footnote: the reference joins the note's own text
             # "As @lee says" there is the reference itself, which opens with the author's name:
-            # no name before it as well ("As Lee Ann Lee, …").
-            sources = self.source_runs(items, show_passages=False)
-            runs = [r for source in sources for r in source.runs]
-            if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
-                runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
-            return [InlineReference(tuple(runs), tuple(source.item for source in sources), cite.in_text)]
+            # no name before it as well ("As Lee Ann Lee, …"). Its runs come in format_citations.
+            sources = self.cited_sources(items, show_passages=False, note_number=len(self.notes), in_note=True)
+            return [InlineReference((), tuple(source.item for source in sources), cite.in_text, len(self.citations) - 1)]
         lead: list[Inline] = [Text(short_author(found[0][0], self.chinese))] if cite.in_text else []  # type: ignore[index]
         return [*lead, self.add_citation_note(items, cite.line, show_passages=True)]
 
@@ -300,34 +298,47 @@ class _Resolver:
 
     def add_citation_note(self, items: tuple[CiteItem, ...], line: int, show_passages: bool) -> NoteRef:
         number = len(self.notes) + 1
-        self.notes.append(Note(number, line, sources=self.source_runs(items, show_passages)))
+        self.notes.append(Note(number, line, sources=self.cited_sources(items, show_passages, number)))
+        self.citation_of_note[number] = len(self.citations) - 1
         return NoteRef(number, first_call=True)
 
-    def source_runs(self, items: tuple[CiteItem, ...], show_passages: bool) -> tuple[CitedSource, ...]:
-        sources = []
-        for position, item in enumerate(items):
+    def cited_sources(self, items: tuple[CiteItem, ...], show_passages: bool, note_number: int,
+                      in_note: bool = False) -> tuple[CitedSource, ...]:
+        """The sources of one citation, their runs still to come; the citation joins the list the style formats."""
+        sources, style_items = [], []
+        for item in items:
             entry, passage, item = self.lookup(item)  # type: ignore[misc]
             label, value = self.locator_of(item, passage)
             full = entry.id not in self.first_cited
             self.first_cited.setdefault(entry.id, entry)
-            # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
-            locator = locator_text(label, value, self.chinese)
-            runs = list(self.reference(entry, locator, short=not full, suppress_author=item.suppress_author))
-            if item.prefix:
-                runs[:0] = [*runs_of(item.prefix), Run(" ")]
-            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
-                runs = with_suffix(runs, runs_of(item.suffix))
-            if position < len(items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                runs = [*_without_full_stop(runs), Run("；" if self.chinese else "; ")]
-            sources.append(CitedSource(entry, tuple(runs), passage if show_passages else None, full, item))
+            style_items.append(CitationItem(entry, label, value, tuple(runs_of(item.prefix)), tuple(runs_of(item.suffix)),
+                                            item.suppress_author))
+            sources.append(CitedSource(entry, (), passage if show_passages else None, full, item))
+        self.citations.append(Citation(tuple(style_items), note_number, in_note))
         return tuple(sources)
 
-    def reference(self, entry: Entry, locator: str, short: bool, suppress_author: bool = False) -> tuple[Run, ...]:
-        """A source's reference, formatted once per locator: a book cites the same few often."""
-        key = (entry.id, locator, short, suppress_author)
-        if key not in self.formatted:
-            self.formatted[key] = format_reference(self.style, entry, locator, short=short, suppress_author=suppress_author)
-        return self.formatted[key]
+    def format_citations(self) -> None:
+        """Every citation's runs from the style, into its note or into the author footnote that holds it."""
+        formatted = self.style.notes(self.citations)
+        for number, index in self.citation_of_note.items():
+            note = self.notes[number - 1]
+            sources = tuple(s._replace(runs=runs) for s, runs in zip(note.sources, formatted[index], strict=True))
+            self.notes[number - 1] = note._replace(sources=sources)
+
+        def fill(nodes: tuple[Inline, ...], _block: object = None) -> tuple[Inline, ...]:
+            result: list[Inline] = []
+            for node in nodes:
+                if isinstance(node, InlineReference) and node.citation >= 0:
+                    runs = [r for source in formatted[node.citation] for r in source]
+                    if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
+                        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
+                    node = node._replace(runs=tuple(runs))
+                elif isinstance(node, (Styled, Link)):
+                    node = node._replace(children=fill(node.children))
+                result.append(node)
+            return tuple(result)
+
+        self.notes = [note._replace(blocks=map_inlines(note.blocks, fill)) if note.blocks else note for note in self.notes]
 
     def locator_of(self, item: CiteItem, passage: Passage | None) -> tuple[str, str]:
         if item.locator:
@@ -397,32 +408,4 @@ def runs_of(nodes: tuple[Inline, ...], italic: bool = False) -> list[Run]:
             text = plain_text((node,)) if not isinstance(node, RawHtml) else node.html
             if text:
                 runs.append(Run(text, italic))
-    return runs
-
-
-def _without_full_stop(runs: list[Run]) -> list[Run]:
-    """The reference without its closing full stop ("et al." keeps its own)."""
-    runs = list(runs)
-    while runs and not runs[-1].text:
-        runs.pop()
-    if runs and runs[-1].text.endswith(".”") and not runs[-1].url:
-        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-2] + "”")
-    elif runs and runs[-1].text.endswith(".") and not runs[-1].url and not runs[-1].text.endswith("et al."):
-        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
-        if not runs[-1].text:
-            runs.pop()
-    return runs
-
-
-def with_suffix(reference: list[Run], suffix: list[Run]) -> list[Run]:
-    """The suffix inside the note's full stop: "Title, 33, emphasis added.", not "Title, 33. emphasis added".
-    A comma goes inside closing quotes, as pandoc's English notes set it: "“Title,” passim."."""
-    runs = _without_full_stop(reference)
-    if runs and runs[-1].text.endswith("”") and suffix and suffix[0].text.startswith(",") and not suffix[0].italic:
-        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1] + ",”")
-        suffix = [suffix[0]._replace(text=suffix[0].text[1:]), *suffix[1:]]
-    runs += [r for r in suffix if r.text]
-    ending = "".join(r.text for r in suffix).rstrip()
-    if not ending.endswith((".", "?", "!", "…", "。", "？", "！")):
-        runs.append(Run("."))
     return runs

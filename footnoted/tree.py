@@ -126,6 +126,7 @@ class InlineReference(NamedTuple):
     runs: tuple[Run, ...]
     items: tuple[CiteItem, ...] = ()  # as written, for targets that format their own
     in_text: bool = False  # `@key` in the note's sentence: a target giving a short source names the author first
+    citation: int = -1  # its place in the essay's list of citations, while the style formats them
     kind = "inline_reference"
 
 

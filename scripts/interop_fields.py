@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from footnoted.bibliography import Date, Entry, LiteralDate, Name, load_bibliography  # noqa: E402
 from footnoted.bibliography.richtext import plain  # noqa: E402
 from footnoted.diagnostics import InputError  # noqa: E402
-from footnoted.styles import format_reference  # noqa: E402
+from footnoted.styles import Citation, CitationItem, note_style  # noqa: E402
 from scripts.interop_bibliographies import bibliographies, corpus  # noqa: E402
 
 # Not the source's description: how it is filed, and our own extensions.
@@ -70,7 +70,8 @@ def pandoc_notes(path: Path, keys: list[str], csl: Path) -> dict[str, str]:
 
 
 def our_note(entry: Entry) -> str:
-    return "".join(run.text for run in format_reference("chicago", entry))
+    (runs,), = note_style("chicago", chinese=False).notes((Citation((CitationItem(entry),), 1),))
+    return "".join(run.text for run in runs)
 
 
 def measure(files: list[Path], csl: Path, listed: str = "") -> tuple[Counter, int, int]:

@@ -96,7 +96,7 @@ def test_pandoc_citeproc_reads_our_bibliography():
 
 def test_a_book_with_no_imprint_has_no_empty_punctuation():
     from footnoted.bibliography import Entry
-    from footnoted.styles import gb_reference
+    from footnoted.styles.gb7714 import gb_reference
 
     book = Entry(id="t", type="book", title="T", path="x.yaml", line=1)
     assert "".join(r.text for r in gb_reference(book)) == "T[M]."

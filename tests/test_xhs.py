@@ -21,7 +21,7 @@ from footnoted.disclosure import ai_disclosure
 from footnoted.parse import parse_essay, parse_essay_file
 from footnoted.render_xhs import render_xhs, title_count
 from footnoted.resolve import resolve
-from footnoted.styles import short_author
+from footnoted.styles.common import short_author
 from footnoted.targets import RenderOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"

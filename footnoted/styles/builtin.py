@@ -1,0 +1,84 @@
+"""The built-in styles' common frame: a source in full at its first citation, short after; the
+writer's prefix and suffix around it; several sources in one note joined with one full stop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from footnoted.bibliography import Entry
+from footnoted.styles import Citation, CitationItem, FormattedNotes
+from footnoted.styles.common import locator_text
+from footnoted.tree import Run
+
+# (entry, locator text, short, suppress_author) → the reference's runs
+ReferenceFormatter = Callable[[Entry, str, bool, bool], tuple[Run, ...]]
+
+
+class BuiltinStyle:
+    def __init__(self, name: str, title: str, chinese: bool, reference: ReferenceFormatter,
+                 bibliography_entry: Callable[[Entry], tuple[Run, ...]],
+                 sort_key: Callable[[Entry], object] | None = None) -> None:
+        self.name, self.title, self.chinese = name, title, chinese
+        self.reference, self.bibliography_entry, self.sort_key = reference, bibliography_entry, sort_key
+
+    def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
+        first_cited: set[str] = set()
+        formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # a book cites the same few pages often
+
+        def source(item: CitationItem) -> list[Run]:
+            full = item.entry.id not in first_cited
+            first_cited.add(item.entry.id)
+            # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
+            locator = locator_text(item.locator_label, item.locator, self.chinese)
+            key = (item.entry.id, locator, not full, item.suppress_author)
+            if key not in formatted:
+                formatted[key] = self.reference(item.entry, locator, not full, item.suppress_author)
+            runs = list(formatted[key])
+            if item.prefix:
+                runs[:0] = [*item.prefix, Run(" ")]
+            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
+                runs = with_suffix(runs, list(item.suffix))
+            return runs
+
+        result = []
+        for citation in citations:
+            sources = []
+            for position, item in enumerate(citation.items):
+                runs = source(item)
+                if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
+                    runs = [*without_full_stop(runs), Run("；" if self.chinese else "; ")]
+                sources.append(tuple(runs))
+            result.append(tuple(sources))
+        return tuple(result)
+
+    def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
+        ordered = sorted(entries, key=self.sort_key) if self.sort_key else list(entries)
+        return tuple((entry, self.bibliography_entry(entry)) for entry in ordered)
+
+
+def without_full_stop(runs: list[Run]) -> list[Run]:
+    """The reference without its closing full stop ("et al." keeps its own)."""
+    runs = list(runs)
+    while runs and not runs[-1].text:
+        runs.pop()
+    if runs and runs[-1].text.endswith(".”") and not runs[-1].url:
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-2] + "”")
+    elif runs and runs[-1].text.endswith(".") and not runs[-1].url and not runs[-1].text.endswith("et al."):
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
+        if not runs[-1].text:
+            runs.pop()
+    return runs
+
+
+def with_suffix(reference: list[Run], suffix: list[Run]) -> list[Run]:
+    """The suffix inside the note's full stop: "Title, 33, emphasis added.", not "Title, 33. emphasis added".
+    A comma goes inside closing quotes, as pandoc's English notes set it: "“Title,” passim."."""
+    runs = without_full_stop(reference)
+    if runs and runs[-1].text.endswith("”") and suffix and suffix[0].text.startswith(",") and not suffix[0].italic:
+        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1] + ",”")
+        suffix = [suffix[0]._replace(text=suffix[0].text[1:]), *suffix[1:]]
+    runs += [r for r in suffix if r.text]
+    ending = "".join(r.text for r in suffix).rstrip()
+    if not ending.endswith((".", "?", "!", "…", "。", "？", "！")):
+        runs.append(Run("."))
+    return runs
