@@ -70,7 +70,7 @@ def pandoc_notes(path: Path, keys: list[str], csl: Path) -> dict[str, str]:
 
 
 def our_note(entry: Entry) -> str:
-    (runs,), = note_style("chicago", chinese=False).notes((Citation((CitationItem(entry),), 1),))
+    (runs,), = note_style("chicago-17", chinese=False).notes((Citation((CitationItem(entry),), 1),))
     return "".join(run.text for run in runs)
 
 

@@ -16,6 +16,7 @@ from scripts.corpus import SHARED_CORPUS
 
 FIELDS_BIB = (Path(__file__).parent / "fixtures" / "bibliographies" / "fields.yaml").read_text(encoding="utf-8")
 EN = "---\ntitle: t\nlang: en\n---\n"
+EN17 = "---\ntitle: t\nlang: en\nstyle: chicago-17\n---\n"  # the edition that prints the place of publication
 ZH = "---\ntitle: 测试\n---\n"
 
 
@@ -27,7 +28,7 @@ def entries(*keys: str) -> str:
 
 def note(project, key: str, head: str = EN) -> str:
     project.write("citations/refs.yaml", entries(key))
-    project.write("essay/x.md", head + (f"Text [@{key}].\n" if head == EN else f"正文[@{key}]。\n"))
+    project.write("essay/x.md", head + (f"Text [@{key}].\n" if head != ZH else f"正文[@{key}]。\n"))
     result = run_cli(["--target", "blog"], project)
     assert (result.code, result.err) == (0, ""), result.err
     return notes_of(project)[0]
@@ -52,12 +53,13 @@ def note(project, key: str, head: str = EN) -> str:
     ("season", "Trevor Reese, “Georgia in Diplomacy,” <i>William and Mary Quarterly</i> 15 (Spring 1958)."),
     ("circa", "A. Anon, <i>An Old Book</i> (Printer, ca. 1700)."),
     ("literalDate", "B. Anon, <i>An Undated Book</i> (Printer, Michaelmas term, 1621)."),
-    # rich text: italics inside an italic title flip to roman; sub-, superscript, bold, small caps; nocase is no tag
-    ("rich", "Carl Linnaeus, <i>On </i>Homo sapiens<i> and H</i><i><sub>2</sub></i><i>O: </i><i><b>bold</b></i><i> </i>"
+    # rich text: italics inside an italic title flip to roman; sub-, superscript, bold, small caps; nocase is no tag;
+    # headline style inside the markup too, small caps and nocase as written (as citeproc-js sets them)
+    ("rich", "Carl Linnaeus, <i>On </i>Homo Sapiens<i> and H</i><i><sub>2</sub></i><i>O: </i><i><b>Bold</b></i><i> </i>"
              "<i><span class=\"small-caps\">small caps</span></i><i> and iPod</i> (Press, 1758)."),
 ])
 def test_a_chicago_note_prints_every_field(project, key, expected):
-    assert note(project, key) == expected
+    assert note(project, key, EN17) == expected
 
 
 @pytest.mark.parametrize(("key", "expected"), [
@@ -121,10 +123,10 @@ def test_rich_titles_are_plain_text_in_xhs_and_markup_in_print(project):
     project.write("essay/x.md", EN + "Text [@rich].\n")
     assert run_cli(["--target", "all"], project).code == 0
     xhs = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
-    assert "On Homo sapiens and H2O: bold small caps and iPod" in xhs
+    assert "On Homo sapiens and H2O: bold small caps and iPod" in xhs  # the xhs list as the entry gives it
     assert "<" not in xhs and "*" not in xhs and "{.nocase}" not in xhs
     printed = " ".join(page_texts(project / "build" / "x.pdf"))
-    assert "Homo sapiens" in printed and "<i>" not in printed and "<sub>" not in printed and "*" not in printed
+    assert "Homo Sapiens" in printed and "<i>" not in printed and "<sub>" not in printed and "*" not in printed
     fonts = embedded_fonts(project / "build" / "x.pdf")  # the title set in italics, its **bold** in bold italics
     assert any("Italic" in f and "Bold" not in f for f in fonts) and any("Bold-Italic" in f for f in fonts), fonts
 
@@ -135,7 +137,7 @@ def test_rich_titles_are_plain_text_in_xhs_and_markup_in_print(project):
 def test_check_reports_each_field_the_style_does_not_print_at_its_line(project):
     bib = entries("withEditor", "edited").replace("  title: The Book\n", "  title: The Book\n  abstract: A summary.\n")
     project.write("citations/refs.yaml", bib)
-    project.write("essay/x.md", EN + "Text [@withEditor]. More [@edited].\n")
+    project.write("essay/x.md", EN17 + "Text [@withEditor]. More [@edited].\n")
     result = run_cli(["check"], project)
     assert result.code == 0
     line = bib.split("\n").index("  abstract: A summary.") + 1
@@ -143,6 +145,11 @@ def test_check_reports_each_field_the_style_does_not_print_at_its_line(project):
         f"citations/refs.yaml:{line}:3: warning: 'abstract' of 'withEditor' is not printed: Chicago notes leave it out "
         "[bib.unprinted-field]",
     ]  # the editors, the publisher, its place and the rest are printed: no warning
+    project.write("essay/x.md", EN + "Text [@withEditor]. More [@edited].\n")  # the 18th edition leaves the place out
+    place = bib.split("\n").index("  publisher-place: Oxford") + 1
+    assert run_cli(["check"], project).err.splitlines()[0] == (
+        f"citations/refs.yaml:{place}:3: warning: 'publisher-place' of 'edited' is not printed: Chicago notes leave it out "
+        "[bib.unprinted-field]")
 
 
 def test_check_reports_by_the_essays_style(project):
@@ -188,7 +195,7 @@ def test_variables_in_zoteros_note_are_read_as_pandoc_reads_them(project):
     result = run_cli(["--target", "blog", "--citations", "citations/refs.json"], project)
     assert (result.code, result.err) == (0, "")
     brown, case, editorial = (n.split("</p>", 1)[0] for n in notes_of(project))
-    assert brown.startswith("L. S. Brown, <i>Feminist therapy</i>, 2nd ed. (APA, 2018)") and "10.1037/0000092-000" in brown
+    assert brown.startswith("L. S. Brown, <i>Feminist Therapy</i>, 2nd ed. (APA, 2018)") and "10.1037/0000092-000" in brown
     # a case's name stands once, unquoted, then its genre (pandoc: "…案, 民事判决书, No. …")
     assert case.startswith("包郑照诉苍南县人民政府强制拆除房屋案, 民事判决书, （1988）浙法民上字 7 号"), case
-    assert editorial == "N. G. Cuellar, “Study abroad programs,” Editorial, <i>J</i> (2016).", editorial
+    assert editorial == "N. G. Cuellar, “Study Abroad Programs,” Editorial, <i>J</i> (2016).", editorial

@@ -30,9 +30,9 @@ def test_chicago_for_an_english_essay(project):
     project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\nOne [@smith2020, p. 12]; two [@smith2020, 14]. As @lee2019 says.\n")
     assert run_cli(["--target", "blog"], project).code == 0
     assert notes_of(project) == [
-        'Jane Smith and John Doe, “A study of things,” <i>Journal of Things</i> 3, no. 2 (May 1, 2020): 12, '
+        'Jane Smith and John Doe, “A Study of Things,” <i>Journal of Things</i> 3, no. 2 (2020): 12, '
         '<a href="https://doi.org/10.1000/xyz123">https://doi.org/10.1000/xyz123</a>.',
-        "Smith and Doe, “A study of things,” 14.",
+        "Smith and Doe, “Study of Things,” 14.",
         "Ann Lee, <i>The Book</i> (Press, 2019).",
     ]
     html = (project / "build" / "x.html").read_text(encoding="utf-8")

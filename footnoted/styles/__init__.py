@@ -5,8 +5,8 @@ others: a later note points back at the first (GB/T 7714's 同 + note number, a 
 ibid.), and two works that would read alike are told apart (Chicago). It returns, for each
 citation, the runs of each of its sources, and the reference list.
 
-The built-in styles are GB/T 7714 (gb7714.py) and Chicago (chicago.py), both through
-`BuiltinStyle` (builtin.py); a style is looked up by the name the front matter gives.
+The built-in styles are GB/T 7714 (gb7714.py, through `BuiltinStyle`, builtin.py) and Chicago
+(chicago.py, 18th and 17th editions); a style is looked up by the name the front matter gives.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class NoteStyle(Protocol):
 
 
 # The names the front matter may give; a bare name means the current edition.
-ALIASES = {"gb7714": "gb7714-2015", "chicago": "chicago-17"}
-BUILTIN_NAMES = ("gb7714-2015", "chicago-17")
+ALIASES = {"gb7714": "gb7714-2015", "chicago": "chicago-18"}
+BUILTIN_NAMES = ("gb7714-2015", "chicago-18", "chicago-17")
 STYLE_NAMES = (*ALIASES, *BUILTIN_NAMES)
 
 
@@ -65,10 +65,9 @@ def note_style(name: str, chinese: bool) -> NoteStyle:
 
     name = ALIASES.get(name, name)
     if name.startswith("chicago"):
-        from footnoted.styles import chicago
+        from footnoted.styles.chicago import ChicagoStyle
 
-        return BuiltinStyle(name, "Chicago notes", chinese, chicago.reference, chicago.bibliography_entry,
-                            chicago.sort_key)
+        return ChicagoStyle(name, chinese)
     from footnoted.styles import gb7714
 
     return BuiltinStyle(name, "GB/T 7714 notes", chinese, gb7714.reference, gb7714.bibliography_entry)

@@ -1,23 +1,60 @@
-"""Chicago notes-bibliography: full notes, short notes and bibliography entries."""
+"""Chicago notes-bibliography (The Chicago Manual of Style, 18th edition by default, 17th on request):
+full notes, short notes and the bibliography.
+
+What the two editions set differently is one table, `EDITIONS`, read against the official CSL
+styles (`chicago-notes-bibliography.csl`, 18th, and `…-17th-edition.csl`) and checked with
+citeproc-js running them. A note may depend on the essay's other notes: the short form of a name
+grows a given name when two cited authors share a surname, a short title grows when two works
+would read alike, and in the 17th edition a note on the source of the note just before it names
+the author alone. So the style sees every citation at once (`ChicagoStyle.notes`).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
+from footnoted.bibliography.richtext import Segment
+from footnoted.styles import Citation, CitationItem, FormattedNotes
+from footnoted.styles.builtin import with_suffix, without_full_stop
 from footnoted.styles.common import (
     PARTS,
     Fields,
     edition_text,
+    family_name,
+    has_han,
+    locator_text,
     main_creators,
-    number_text,
-    page_range,
     plain_name,
     publisher_unless_numbered,
-    short_author,
 )
 from footnoted.tree import Run
+
+
+class Edition(NamedTuple):
+    """What CMOS 17 and CMOS 18 set differently (as their official CSL styles set it)."""
+
+    number: int
+    note_et_al_min: int  # this many names or more in a note: the first, then "et al."
+    bibliography_et_al: tuple[int, int]  # this many names or more in the bibliography: the first so many, "et al."
+    place: bool  # the place of publication before the publisher ("New York: Knopf")
+    month_in_serial: bool  # a journal issue's date: "(April 2016)"; else "(2016)"
+    part_pages_in_bibliography: bool  # a chapter's page range in its bibliography entry
+    author_only_for_same_source: bool  # a note on the source of the note just before: "Smith, 99."
+    repeated_names_dash: bool  # the bibliography's "———" for the names of the entry above
+    sub_verbo: str  # a reference work's entry: "s.v. “Stanford University”" or "under “…”"
+
+
+EDITIONS = {
+    "chicago-18": Edition(18, note_et_al_min=3, bibliography_et_al=(7, 3), place=False, month_in_serial=False,
+                          part_pages_in_bibliography=False, author_only_for_same_source=False,
+                          repeated_names_dash=False, sub_verbo="under"),
+    "chicago-17": Edition(17, note_et_al_min=4, bibliography_et_al=(11, 7), place=True, month_in_serial=True,
+                          part_pages_in_bibliography=True, author_only_for_same_source=True,
+                          repeated_names_dash=True, sub_verbo="s.v."),
+}
 
 _MONTHS = ("January February March April May June July August September October November December").split()
 
@@ -27,67 +64,249 @@ _SEASONS = ("Spring", "Summer", "Autumn", "Winter")
 _WHOLE_WORKS = frozenset(("book", "report", "pamphlet", "classic", "collection", "periodical", "motion_picture",
                           "musical_score", "map", "graphic", "software", "dataset", "standard"))
 
+_SERIALS = frozenset(("article-journal", "article-magazine", "article-newspaper", "review", "post-weblog"))
 
-def _date_words(date: Date | LiteralDate | None) -> str:
+# Headline style (CMOS 17 §8.159): these stay lowercase inside a title. Prepositions of any length;
+# "up", "out", "down" and "off" are left out, as in titles they are mostly adverbs ("Working It Out").
+_ARTICLES = frozenset(("a", "an", "the"))
+_CONJUNCTIONS = frozenset(("and", "but", "for", "or", "nor"))
+_PREPOSITIONS = frozenset((
+    "about above across after against along amid among around at before behind below beneath beside besides "
+    "between beyond by despite during except for from in inside into like near of on onto outside over past per "
+    "since than through throughout till to toward towards under underneath unlike until upon versus via with "
+    "within without v vs"
+).split())
+_LOWERCASE = _ARTICLES | _CONJUNCTIONS | _PREPOSITIONS | {"as"}
+# A short title ends before one of these, so that what it keeps is a whole phrase ("Daily Notes
+# of a Trip", not "Daily Notes of a"): a preposition, a conjunction, a clause's first word.
+_CUT_BEFORE = _CONJUNCTIONS | _PREPOSITIONS | {"as", "when", "where", "while", "which", "that", "who", "whose", "because"}
+# A one-word label before a title's colon, not its main title: "Position: Will We Run Out of Data?"
+_LABELS = frozenset(("position", "review", "perspective", "commentary", "editorial", "comment", "reply", "response",
+                     "correction", "erratum", "retraction"))
+
+
+# --- titles ------------------------------------------------------------------------------------
+
+
+def _headline_word(word: str, first: bool, last: bool) -> str:
+    """One word in headline style: a lowercase word capitalized, unless an article, a preposition
+    or a coordinating conjunction inside the title; words with capitals of their own (iPod,
+    NVIDIA, LLaMA) kept; each part of a hyphenated compound (CMOS 17 §8.161: "Long-Duration")."""
+    lead, core, trail = re.fullmatch(r"([\"'“‘(\[¿¡]*)(.*?)([\"'”’)\].,;:!?]*)", word, re.S).groups()  # type: ignore[union-attr]
+    if not core:
+        return word
+    if "-" in core.strip("-"):
+        first_piece, *pieces = core.split("-")
+        cased = [_headline_word(first_piece, True, last and not pieces)]  # its first part always capitalized
+        cased += [p.lower() if p.lower() in _LOWERCASE else _headline_word(p, True, False) for p in pieces]
+        return lead + "-".join(cased) + trail
+    lower = core.lower()
+    if lower in _LOWERCASE and not first and not last and core in (lower, lower.capitalize()):
+        core = lower
+    elif core == lower and core[:1].isalpha():
+        core = core[0].upper() + core[1:]
+    return lead + core + trail
+
+
+def headline(parts: list[Segment]) -> list[Segment]:
+    """A title in headline style (CMOS 17 §8.159), its `nocase` words as written. The first and
+    last words and the first word after a colon, a question mark or a dash are capitalized."""
+    tokens = [[index, token] for index, part in enumerate(parts) for token in re.split(r"(\s+)", part.text) if token]
+    words = [k for k, (_, token) in enumerate(tokens) if not token.isspace()]
+    starts = True
+    for n, k in enumerate(words):
+        index, token = tokens[k]
+        if not {"nocase", "sc"} & parts[index].styles:  # type: ignore[index]  # small caps as written, as citeproc-js keeps them
+            tokens[k][1] = _headline_word(token, starts, n == len(words) - 1)  # type: ignore[arg-type]
+        starts = token.endswith((":", "?", "!", "—")) or token in ("–", "-")  # type: ignore[union-attr]
+    texts = [""] * len(parts)
+    for index, token in tokens:
+        texts[index] += token  # type: ignore[index,operator]
+    return [part._replace(text=texts[i]) for i, part in enumerate(parts)]
+
+
+def _english(fields: Fields) -> bool:
+    """CSL recases only English titles: a source in another language keeps its own capitals."""
+    language = fields.text("language").lower()
+    return not language or language.startswith("en")
+
+
+def _title(fields: Fields, key: str, italic: bool = False) -> list[Run]:
+    english = _english(fields) and not has_han(fields.text(key))
+    return fields.rich(key, italic, headline if english else None)
+
+
+def _key_words(words: list[str]) -> int:
+    return sum(w.lower().strip(",;") not in _LOWERCASE for w in words)
+
+
+def short_title(title: str) -> str:
+    """CMOS 17 §14.32: the key words of the main title, at most four, without an initial A, An or
+    The, in the title's own order; a phrase that stands alone, cut before a preposition or a
+    conjunction, never inside one ("Unreasonable Effectiveness", not "Unreasonable Effectiveness
+    of Recurrent Neural"). A title of four words or fewer, a question, or one with no such phrase
+    is given whole (its main title)."""
+    main, rest = _main_title(title)
+    if main.lower() in _LABELS and rest:  # "Position: Will We Run Out of Data?" is not "Position"
+        main, _ = _main_title(rest)
+    words = main.split()
+    if len(words) > 1 and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    if len(words) <= 4 or main.endswith(("?", "!")):  # a question cut short no longer asks
+        return " ".join(words)
+    for end in range(len(words) - 1, 0, -1):
+        ends_phrase = words[end].lower() in _CUT_BEFORE or words[end - 1].endswith((",", ";"))
+        kept = words[:end]
+        if ends_phrase and 0 < _key_words(kept) <= 4 and kept[-1].lower().strip(",;") not in _LOWERCASE:
+            return " ".join(kept).rstrip(",;")
+    return " ".join(words)
+
+
+def _main_title(title: str) -> tuple[str, str]:
+    """The title before its subtitle (after a colon, a question's mark, or an em dash), and the rest."""
+    match = re.search(r":\s|(?<=[?!])\s|\s?—\s?", title)
+    if not match:
+        return title.strip(), ""
+    return title[: match.start()].strip(), title[match.end():].strip()
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def _initials(given: str) -> str:
+    """'Zadie' → 'Z.', 'Henry David' → 'H. D.', 'Jean-Paul' → 'J.-P.'."""
+    return " ".join("-".join(f"{part[0]}." for part in word.split("-") if part) for word in given.split())
+
+
+def _listed(shown: list[str], others: bool, et_al_min: int, first: int = 1, inverted: bool = False) -> str:
+    if not shown:
+        return ""
+    if others or len(shown) >= et_al_min:
+        kept = shown[:first]
+        return f"{kept[0]} et al." if len(kept) == 1 and not inverted else ", ".join(kept) + ", et al."
+    if len(shown) == 1:
+        return shown[0]
+    if len(shown) == 2 and not inverted:
+        return " and ".join(shown)
+    return ", ".join(shown[:-1]) + ", and " + shown[-1]
+
+
+def _note_names(names: tuple[Name, ...], others: bool, edition: Edition) -> str:
+    return _listed([plain_name(n) for n in names], others, edition.note_et_al_min)
+
+
+def _bibliography_names(names: tuple[Name, ...], others: bool, edition: Edition) -> str:
+    shown = [plain_name(names[0], inverted=True)] + [plain_name(n) for n in names[1:]] if names else []
+    et_al_min, first = edition.bibliography_et_al
+    return _listed(shown, others, et_al_min, first, inverted=True)
+
+
+def _person_key(name: Name) -> tuple[str, str]:
+    return family_name(name).lower(), name.given.lower()
+
+
+class _Short(NamedTuple):
+    """How a work is named in its short notes: its names and its short title, decided over the essay."""
+
+    names: str
+    title: str
+
+
+def _short_forms(entries: Sequence[Entry], edition: Edition) -> dict[str, _Short]:
+    """The short note's names and title of each work the essay cites. Two cited authors with one
+    surname are told apart by their initials, or by their given names where the initials are
+    alike too (CMOS 17 §14.30: 'Z. Smith', 'Jane Smith', 'John Smith'); two works that would still
+    read alike get their main title whole, then their full title, then their year."""
+    given_of: dict[str, set[str]] = {}
+    for entry in entries:
+        for name in main_creators(Fields(entry))[1]:
+            if not name.literal and not has_han(name.family):
+                given_of.setdefault(family_name(name).lower(), set()).add(name.given)
+
+    def short_name(name: Name) -> str:
+        family = family_name(name)
+        givens = given_of.get(family.lower(), set())
+        if len(givens) < 2 or not name.given:
+            return family
+        initials = _initials(name.given)
+        alike = sum(_initials(g) == initials for g in givens)
+        return f"{initials if alike == 1 else name.given} {family}"
+
+    forms: dict[str, _Short] = {}
+    for entry in entries:
+        fields = Fields(entry)
+        role, creators = main_creators(fields)
+        names = _listed([short_name(n) for n in creators], entry.others and role == "author", edition.note_et_al_min)
+        title = "".join(r.text for r in _title(fields, "title"))
+        given_short = "".join(r.text for r in _title(fields, "title-short"))  # the source's own wins
+        forms[entry.id] = _Short(names, given_short or short_title(title))
+    for longer in (lambda e: _main_title(_plain_title(e))[0], _plain_title,
+                   lambda e: f"{_plain_title(e)} ({e.year})" if e.year else _plain_title(e)):
+        seen: dict[_Short, list[str]] = {}
+        for entry in entries:
+            seen.setdefault(forms[entry.id], []).append(entry.id)
+        alike = {key for ids in seen.values() if len(ids) > 1 for key in ids}
+        if not alike:
+            break
+        for entry in entries:
+            if entry.id in alike:
+                forms[entry.id] = forms[entry.id]._replace(title=longer(entry))
+    return forms
+
+
+def _plain_title(entry: Entry) -> str:
+    return "".join(r.text for r in _title(Fields(entry), "title"))
+
+
+# --- dates, pages ----------------------------------------------------------------------------
+
+
+def _date_words(date: Date | LiteralDate | None, month: bool = True, day: bool = True) -> str:
     """'May 5, 2004', 'Spring 2004', 'ca. 1700', '380 BC', '2004–2005': every form a date has."""
     if date is None:
         return ""
     if isinstance(date, LiteralDate):
         return date.text
     year = str(date.year) if date.year > 0 else f"{-date.year} BC" if date.year else ""  # as citeproc: -379 is 379 BC
-    if date.month and date.day:
+    if date.month and month and date.day and day:
         words = f"{_MONTHS[date.month - 1]} {date.day}, {year}"
-    elif date.month:
+    elif date.month and month:
         words = f"{_MONTHS[date.month - 1]} {year}"
-    elif date.season:
+    elif date.season and month:
         words = f"{_SEASONS[date.season - 1]} {year}"
     else:
         words = year
     if date.circa:
         words = f"ca. {words}"
     if date.end:
-        words += f"–{_date_words(date.end)}"
+        words += f"–{_date_words(date.end, month, day)}"
     return words
 
 
-def _chicago_names(names: tuple[Name, ...], others: bool, bibliography: bool) -> str:
-    if not names:
-        return ""
-    if not bibliography:
-        shown = [plain_name(n) for n in names]
-        if len(shown) > 3 or others:
-            return f"{shown[0]} et al."
-        if len(shown) == 3:
-            return f"{shown[0]}, {shown[1]}, and {shown[2]}"
-        return " and ".join(shown)
-    shown = [plain_name(names[0], inverted=True)] + [plain_name(n) for n in names[1:]]
-    if others:
-        return ", ".join(shown) + ", et al."
-    if len(shown) > 10:
-        return ", ".join(shown[:7]) + ", et al."
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + ", and " + shown[-1]
+def inclusive_numbers(text: str) -> str:
+    """Page ranges as CMOS 17 §9.61 (18 §9.64) abbreviates them: 3–10, 100–104, 101–8, 321–28,
+    498–532, 1496–500, 12991–3001; each range of a list, anything not a plain number as written."""
+    def shortened(match: re.Match[str]) -> str:
+        first, last = match.group(1), match.group(2)
+        if int(last) <= int(first) or int(first) < 100 or int(first) % 100 == 0 or len(first) != len(last):
+            return f"{first}–{last}"
+        at_least = 1 if int(first) % 100 < 10 else 2
+        same = 0
+        while same < len(last) - at_least and first[same] == last[same]:
+            same += 1
+        return f"{first}–{last[same:]}"
+
+    text = re.sub(r"(?<![\w.])(\d+)\s*[-–—]+\s*(\d+)(?![\w.])", shortened, text)
+    return re.sub(r"\s*-+\s*", "–", text)
 
 
-def _contributors(names: tuple[Name, ...], note_term: str, bib_term: str, bibliography: bool) -> str:
-    """'ed. Sam Smith' in a note, 'Edited by Sam Smith' in the bibliography."""
-    if not names:
-        return ""
-    shown = _chicago_names(names, False, False)
-    return f"{bib_term} {shown}" if bibliography else f"{note_term} {shown}"
-
-
-def _short_title(title: str) -> str:
-    """Chicago's short title: the main title, or the subtitle after a one-word label ("Position:")."""
-    main, _, rest = title.partition(": ")
-    if len(main.split()) < 2 and rest:
-        main = re.split(r"(?<=[?.!])\s", rest)[0]
-    words = main.split()
-    return " ".join(words[:5]).rstrip(",;:")
+# --- a reference, part by part ------------------------------------------------------------------
 
 
 class _Runs:
     """A reference put together part by part: a comma (or a full stop) before a closing quote goes
-    inside it, and never doubles a full stop already there ("et al.")."""
+    inside it, and never doubles a full stop already there ("et al."). After a title's own "?",
+    a comma stays (“Will We Run Out of Data?,”), as CMOS keeps it, and a full stop goes."""
 
     def __init__(self) -> None:
         self.runs: list[Run] = []
@@ -111,9 +330,10 @@ class _Runs:
     def end(self) -> None:
         """The closing full stop: inside a closing quote, never after one already there."""
         last = self.runs[-1] if self.runs else Run("")
-        if last.url or not last.text.endswith((".", "”")):
+        tail = "".join(r.text for r in self.runs[-2:])
+        if last.url or not tail.endswith((".", "”", "?", "!")):
             self.runs.append(Run("."))
-        elif last.text.endswith("”") and not last.text.endswith((".”", ",”")):
+        elif last.text.endswith("”") and not tail.endswith((".”", ",”", "?”", "!”")):
             self.runs[-1] = last._replace(text=last.text[:-1] + ".”")
 
     def parts(self, separator: str, parts: Iterable[list[Run] | str]) -> None:
@@ -125,95 +345,121 @@ def _quoted(runs: list[Run]) -> list[Run]:
     return [Run("“"), *runs, Run("”")] if runs else []
 
 
-def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibliography: bool = False,
-                      suppress_author: bool = False) -> tuple[Run, ...]:
-    """A note (full or short) or a bibliography entry. `suppress_author`: the sentence names the
-    author already (`[-@key]`), so the note starts at the title."""
+def _contributors(names: tuple[Name, ...], note_term: str, bib_term: str, bibliography: bool) -> str:
+    """'ed. Sam Smith' in a note, 'Edited by Sam Smith' in the bibliography (every name: CSL's
+    et al. is for the authors)."""
+    if not names:
+        return ""
+    shown = _listed([plain_name(n) for n in names], False, len(names) + 1)
+    return f"{bib_term} {shown}" if bibliography else f"{note_term} {shown}"
+
+
+def _genre(fields: Fields) -> str:
+    """A thesis as CMOS 17 §14.224 names it: 'PhD diss.' (Zotero's 'PhD dissertation',
+    'Doctoral thesis', 'Ph.D. thesis'); any other genre as written."""
+    genre = fields.text("genre")
+    if re.fullmatch(r"(?i)(ph\.?\s?d\.?|doctoral)\s+(dissertation|thesis|diss\.?)", genre):
+        return "PhD diss."
+    return genre
+
+
+def _number(fields: Fields) -> str:
+    """'arXiv:2305.17493' for an arXiv preprint, however the id is stored ('2305.17493', or
+    'arXiv:2305.17493' as Zotero exports it); 'No. 12'; or as written."""
+    number = fields.text("number")
+    if fields.text("publisher").lower() == "arxiv":
+        return "arXiv:" + re.sub(r"(?i)^arxiv:\s*", "", number)
+    return f"No. {number}" if number.isdigit() else number
+
+
+def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: str = "full",
+                      suppress_author: bool = False, short: _Short | None = None) -> tuple[Run, ...]:
+    """A note (form 'full', 'short' or 'author' — the author alone, for a note on the source of the
+    note just before it) or a bibliography entry ('bibliography'). `suppress_author`: the sentence
+    names the author already (`[-@key]`), so the note starts at the title."""
     fields = Fields(entry)
     whole = entry.type in _WHOLE_WORKS
-    title = fields.rich("title", italic=whole)
+    if form in ("short", "author"):
+        return _short_reference(entry, fields, whole, locator, form, suppress_author, short)
+    bibliography = form == "bibliography"
+    title = _title(fields, "title", italic=whole)
     title = title if whole or entry.type == "legal_case" else _quoted(title)  # a case's name stands unquoted
-    if short:
-        names = "" if suppress_author or not main_creators(fields)[1] else short_author(entry, running_chinese=False)
-        short_title = fields.text("title-short") or _short_title(fields.text("title"))  # the source's own, else ours
-        shown = [Run(short_title, italic=True)] if whole else _quoted([Run(short_title)] if short_title else [])
-        built = _Runs()
-        built.add("", names)
-        built.add(", ", shown)
-        built.add(", ", locator)
-        built.end()
-        return tuple(built.runs)
     sep = ". " if bibliography else ", "
     role, creators = main_creators(fields)
-    authors = "" if suppress_author else _chicago_names(creators, entry.others and role == "author", bibliography)
-    if authors and role != "author":
-        plural = len(creators) > 1
-        term = {"editor": "eds." if plural else "ed.", "translator": "trans."}[role]
-        authors = f"{authors}, {term}"
+    others = entry.others and role == "author"
+    authors = "" if suppress_author else (_bibliography_names(creators, others, edition) if bibliography
+                                          else _note_names(creators, others, edition))
     built = _Runs()
-    built.add("", authors)
+    if authors:
+        term = "" if role == "author" else {"editor": "eds." if len(creators) > 1 else "ed.", "translator": "trans."}[role]
+        built.add("", [Run(authors), Run(f", {term}" if term else "")])  # the names a run of their own: "———, ed."
     built.add(sep, title)
-    pages = locator or page_range(fields.text("page"))
+    pages = inclusive_numbers(locator or fields.text("page"))
     translator = fields.names("translator") if role != "translator" else ()
     editor = fields.names("editor") if role == "author" else ()
     trans = _contributors(translator, "trans.", "Translated by", bibliography)
     edited = _contributors(editor, "ed.", "Edited by", bibliography)
-    edition = edition_text(fields.text("edition"), False)
-    container = fields.rich("container-title", italic=True)
-    imprint_runs = _imprint(fields)
+    edition_words = edition_text(fields.text("edition"), False)
+    container = _title(fields, "container-title", italic=entry.type != "webpage")  # a website's name is roman
+    imprint_runs = _imprint(fields, edition)
     if entry.type in _LEGAL:
         built.parts(sep, (fields.text("genre"), edited, trans))
         _legal(built, fields, entry.type, locator)
-    elif entry.type in ("article-journal", "article-magazine", "article-newspaper", "review"):
+    elif entry.type in _SERIALS:
         built.parts(sep, (fields.text("genre"), trans, edited))  # "“Title,” Editorial, Journal …"
         volume, issue = fields.text("volume"), fields.text("issue")
+        if entry.type == "post-weblog" and container and "blog" not in fields.text("container-title").lower():
+            container = [*container, Run(" (blog)")]  # CMOS 17 §14.208
         built.add(sep if bibliography else ", ", container)
         if entry.type == "article-journal":
             built.add(", ", fields.text("collection-title"))  # a journal's series: "3rd series"
             built.add(" ", volume)
             built.add(", ", f"no. {issue}" if issue else "")
-            built.add(" ", f"({_date_words(fields.date('issued'))})" if fields.date("issued") else "")
+            issued = fields.date("issued")
+            dated = _date_words(issued, month=edition.month_in_serial, day=False) if volume or issue else _date_words(issued)
+            built.add(" ", f"({dated})" if dated else "")
             built.add(": ", pages)
         else:
             built.add(", ", _date_words(fields.date("issued")))
             built.add(", ", f"sec. {fields.text('section')}" if fields.text("section") else "")  # a newspaper's
-            built.add(", ", pages)
+            built.add(", ", "" if bibliography else pages)  # a magazine's or a paper's pages: in the note only
     elif entry.type in PARTS:
         container_author = fields.names("container-author")
         lead = [Run("In " if bibliography else "in "), *container]
         built.add(sep, lead if container else [])
-        built.add(", ", f"by {_chicago_names(container_author, False, False)}" if container_author else "")
+        built.add(", ", f"by {_note_names(container_author, False, edition)}" if container_author else "")
         built.add(", ", _contributors(fields.names("editor"), "ed.", "edited by", bibliography))
         built.add(", ", _contributors(translator, "trans.", "translated by", bibliography))
-        built.add(", ", edition)
+        built.add(", ", edition_words)
         built.add(", ", _volumes(fields, bibliography=False))
-        built.add(", ", _series(fields))
+        built.add(", ", _series(fields, edition))
         if bibliography:
-            built.add(", ", pages)
+            built.add(", ", pages if edition.part_pages_in_bibliography else "")
             built.add(". ", imprint_runs)
         else:
             built.add(" ", [Run("("), *imprint_runs, Run(")")] if imprint_runs else [])
             built.add(", ", pages)
     elif whole or entry.type == "thesis":
         container_author = fields.names("container-author")
-        built.add(", ", f"by {_chicago_names(container_author, False, False)}" if container_author else "")
+        built.add(", ", f"by {_note_names(container_author, False, edition)}" if container_author else "")
         built.add(sep, container)  # one volume of a work in several: "Collected Works, vol. 3, 4 vols."
-        built.parts(sep, (trans, edited, edition))
+        built.parts(sep, (trans, edited, edition_words))
         built.add(sep, _volumes(fields, bibliography))
-        built.add(sep, _series(fields))
-        genre = fields.text("genre")
+        built.add(sep, _series(fields, edition))
+        genre = _genre(fields)
         number = fields.text("number")
         built.add(sep, fields.text("medium"))
         if entry.type == "thesis":
-            imprint_runs = [r for r in ([Run(genre), Run(", ")] if genre else []) + imprint_runs]
+            imprint_runs = ([Run(genre), Run(", ")] if genre and imprint_runs else [Run(genre)] if genre else []) + imprint_runs
         elif genre or number:
+            genre = genre[:1].upper() + genre[1:] if bibliography else genre  # "Technical Report TP-2019-220." begins a sentence
             built.add(sep, " ".join(p for p in (genre, number) if p))
         if bibliography:
             built.add(". ", imprint_runs)
             built.add(", ", pages if locator else "")
         else:
             built.add(" ", [Run("("), *imprint_runs, Run(")")] if imprint_runs else [])
-            built.add(", ", locator)
+            built.add(", ", pages if locator else "")
     elif entry.type in ("interview", "broadcast"):
         interviewers = fields.names("interviewer")
         if interviewers:
@@ -224,9 +470,16 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.add(", ", fields.text("publisher"))
         built.add(", ", _date_words(fields.date("issued")))
         built.add(", ", locator if not bibliography else pages)
+    elif entry.type == "article" and fields.text("number") and fields.text("publisher"):
+        # a preprint or a working paper, as the CSL sets it: "Preprint arXiv:2302.13971 (arXiv, February 27, 2023)"
+        built.parts(sep, (trans, edited, edition_words))
+        built.add(sep, " ".join(p for p in (fields.text("genre"), _number(fields)) if p))
+        published = ", ".join(p for p in (fields.text("publisher"), _date_words(fields.date("issued"))) if p)
+        built.add(". " if bibliography else " ", published if bibliography else f"({published})")
+        built.add(", ", "" if bibliography else pages if locator else "")
     else:
-        built.parts(sep, (trans, edited, edition))
-        venue = [Run(number_text(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
+        built.parts(sep, (trans, edited, edition_words))
+        venue = [Run(_number(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
         built.add(sep, venue)
         built.add(", ", fields.text("genre"))
         built.add(", ", fields.text("medium"))
@@ -244,6 +497,24 @@ def chicago_reference(entry: Entry, locator: str = "", short: bool = False, bibl
         built.add(sep, [Run(link, url=link)])
     built.end()
     return tuple(built.runs)
+
+
+def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, form: str, suppress_author: bool,
+                     short: _Short | None) -> tuple[Run, ...]:
+    """CMOS 17 §14.29–14.34: the author's surname, the short title, the page: 'Ward and Burns, *War*, 52.'"""
+    if short is None:
+        short = _short_forms((entry,), EDITIONS["chicago-18"])[entry.id]
+    names = "" if suppress_author else short.names
+    built = _Runs()
+    built.add("", names)
+    if form == "short" or not names:
+        text = [Run(short.title)] if short.title else []
+        built.add(", ", [Run(short.title, italic=True)] if whole and short.title
+                  else text if entry.type == "legal_case" else _quoted(text))  # a case's name stands unquoted
+    built.add(", ", inclusive_numbers(locator))
+    built.end()
+    return tuple(built.runs)
+
 
 _LEGAL = frozenset(("legal_case", "legislation", "bill", "regulation", "treaty", "hearing"))
 
@@ -271,37 +542,109 @@ def _volumes(fields: Fields, bibliography: bool) -> str:
     return ", ".join(p for p in (volume and f"{'Vol.' if bibliography else 'vol.'} {volume}", volumes and f"{volumes} vols.") if p)
 
 
-def _series(fields: Fields) -> str:
-    series, number = fields.text("collection-title"), fields.text("collection-number")
+def _series(fields: Fields, edition: Edition) -> str:
+    series = "".join(r.text for r in _title(fields, "collection-title"))
+    number = fields.text("collection-number")
     editors = fields.names("collection-editor")
     text = " ".join(p for p in (series, number) if p)
     if editors:
-        text = ", ".join(p for p in (text, f"ed. {_chicago_names(editors, False, False)}") if p)
+        text = ", ".join(p for p in (text, f"ed. {_note_names(editors, False, edition)}") if p)
     return text
 
 
-def _imprint(fields: Fields) -> list[Run]:
-    """'Cambridge: Cambridge University Press, 2005', or what of it there is; a reprint with its
-    first edition: '2003; repr., Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
-    place, publisher = fields.text("publisher-place"), fields.text("publisher")
+def _imprint(fields: Fields, edition: Edition) -> list[Run]:
+    """'New York: Knopf, 2016' (17th edition), 'Knopf, 2016' (18th: the place is left out where
+    there is a publisher), or what of it there is; a reprint with its first edition: '2003; repr.,
+    Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
+    publisher = fields.text("publisher")
+    place = fields.text("publisher-place") if edition.place or not publisher else ""
     date = _date_words(fields.date("issued")) or fields.text("status")  # "forthcoming"
     text = ": ".join(p for p in (place, publisher) if p)
     text = ", ".join(p for p in (text, date) if p)
-    original_publisher = ": ".join(p for p in (fields.text("original-publisher-place"), fields.text("original-publisher")) if p)
+    original_publisher = fields.text("original-publisher")
+    original_place = fields.text("original-publisher-place") if edition.place or not original_publisher else ""
+    original_publisher = ": ".join(p for p in (original_place, original_publisher) if p)
     original = ", ".join(p for p in (original_publisher, _date_words(fields.date("original-date"))) if p)
     if original and text:
         text = f"{original}; {'' if original_publisher else 'repr., '}{text}"
     return [Run(text or original)] if text or original else []
 
 
-def reference(entry: Entry, locator: str, short: bool, suppress_author: bool) -> tuple[Run, ...]:
-    return chicago_reference(entry, locator, short, suppress_author=suppress_author)
+# --- the style ----------------------------------------------------------------------------------
 
 
-def bibliography_entry(entry: Entry) -> tuple[Run, ...]:
-    return chicago_reference(entry, bibliography=True)
+class ChicagoStyle:
+    """Chicago notes-bibliography, one edition: a source in full at its first citation, short after."""
+
+    title = "Chicago notes"
+
+    def __init__(self, name: str, chinese: bool) -> None:
+        self.name, self.chinese, self.edition = name, chinese, EDITIONS[name]
+
+    def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
+        cited = list({item.entry.id: item.entry for citation in citations for item in citation.items}.values())
+        short = _short_forms(cited, self.edition)
+        first_cited: set[str] = set()
+        formatted: dict[tuple[str, str, str, bool], tuple[Run, ...]] = {}  # a book cites the same few pages often
+        previous: Citation | None = None
+
+        def source(item: CitationItem, same_as_before: bool) -> list[Run]:
+            form = "short" if item.entry.id in first_cited else "full"
+            first_cited.add(item.entry.id)
+            if form == "short" and same_as_before and self.edition.author_only_for_same_source and not item.suppress_author:
+                form = "author"  # CMOS 17 §14.34: the author alone, where "ibid." would stand
+            label = "sub-verbo" if item.locator_label in ("sub verbo", "sub-verbo") else item.locator_label
+            if label == "sub-verbo":
+                locator = f"{self.edition.sub_verbo} “{item.locator}”" if item.locator else ""
+            else:
+                # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
+                locator = locator_text(item.locator_label, item.locator, self.chinese)
+            key = (item.entry.id, locator, form, item.suppress_author)
+            if key not in formatted:
+                formatted[key] = chicago_reference(item.entry, self.edition, locator, form, item.suppress_author,
+                                                   short[item.entry.id])
+            runs = list(formatted[key])
+            if item.prefix:
+                runs[:0] = [*item.prefix, Run(" ")]
+            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
+                runs = with_suffix(runs, list(item.suffix))
+            return runs
+
+        result = []
+        for citation in citations:
+            same_as_before = (previous is not None and len(citation.items) == 1 and len(previous.items) == 1
+                              and previous.items[0].entry.id == citation.items[0].entry.id
+                              and previous.note_number == citation.note_number - 1
+                              and not previous.in_note and not citation.in_note)
+            sources = []
+            for position, item in enumerate(citation.items):
+                runs = source(item, same_as_before)
+                if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
+                    runs = [*without_full_stop(runs), Run("；" if self.chinese else "; ")]
+                sources.append(tuple(runs))
+            result.append(tuple(sources))
+            previous = citation
+        return tuple(result)
+
+    def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
+        """Alphabetical by author (or title), then title; in the 17th edition the names of the entry
+        above stand as a 3-em dash."""
+        result = []
+        names_above = ""
+        for entry in sorted(entries, key=sort_key):
+            runs = chicago_reference(entry, self.edition, form="bibliography")
+            names = runs[0].text if runs and main_creators(Fields(entry))[1] else ""
+            if self.edition.repeated_names_dash and names and names == names_above:
+                runs = (Run("———"), *runs[1:])
+            names_above = names
+            result.append((entry, runs))
+        return tuple(result)
 
 
-def sort_key(entry: Entry) -> tuple[str, str, str]:
-    """The bibliography's alphabetical order: by author (or title), then year and title."""
-    return short_author(entry, False).lower(), entry.year, entry.title
+def sort_key(entry: Entry) -> tuple[tuple[tuple[str, str], ...], str, str]:
+    """The bibliography's order: by the authors' names, family name first (else the title), then
+    the title without an initial article, then the year."""
+    fields = Fields(entry)
+    title = re.sub(r"(?i)^(a|an|the)\s+", "", fields.text("title")).lower()
+    names = tuple((family_name(n).lower(), n.given.lower()) for n in main_creators(fields)[1])
+    return names or ((title, ""),), title, entry.year

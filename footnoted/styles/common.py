@@ -12,10 +12,10 @@ fields of an entry a style printed (see `Recording`): what it never reads, it re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
-from footnoted.bibliography.richtext import plain, segments
+from footnoted.bibliography.richtext import Segment, plain, segments
 from footnoted.locators import short_label
 from footnoted.tree import Run
 
@@ -71,13 +71,16 @@ class Fields:
         value = self._get(key)
         return plain(value).strip() if isinstance(value, str) else ""
 
-    def rich(self, key: str, italic: bool = False) -> list[Run]:
-        """A title's runs, its markup kept: inside an italic title, italics flip to roman (CSL)."""
+    def rich(self, key: str, italic: bool = False,
+             recase: Callable[[list[Segment]], list[Segment]] | None = None) -> list[Run]:
+        """A title's runs, its markup kept: inside an italic title, italics flip to roman (CSL).
+        `recase`: a style's capitalization (Chicago's headline style), given the `nocase` marks."""
         value = self._get(key)
         if not isinstance(value, str):
             return []
         runs: list[Run] = []
-        for segment in segments(value.strip()):
+        parts = segments(value.strip())
+        for segment in recase(parts) if recase else parts:
             run = Run(segment.text, italic != ("i" in segment.styles), style=" ".join(sorted(segment.styles - {"i", "nocase"})))
             if runs and runs[-1]._replace(text="") == run._replace(text=""):  # "nocase" is no style of ours
                 runs[-1] = runs[-1]._replace(text=runs[-1].text + run.text)
