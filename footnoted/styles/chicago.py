@@ -452,7 +452,8 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         if entry.type == "thesis":
             imprint_runs = ([Run(genre), Run(", ")] if genre and imprint_runs else [Run(genre)] if genre else []) + imprint_runs
         elif genre or number:
-            genre = genre[:1].upper() + genre[1:] if bibliography else genre  # "Technical Report TP-2019-220." begins a sentence
+            if bibliography and _english(fields):  # a sentence of its own: "Technical Report TP-2019-220." (as the CSL)
+                genre = "".join(part.text for part in headline([Segment(genre)]))
             built.add(sep, " ".join(p for p in (genre, number) if p))
         if bibliography:
             built.add(". ", imprint_runs)
