@@ -190,14 +190,15 @@ def test_a_note_on_the_source_of_the_note_before_names_the_author_alone_in_the_1
     assert cite_all("chicago-18")[0][-1] == "John Smith, <i>Notes on Style</i>, 99."
 
 
-def test_eleven_names_in_a_17th_edition_bibliography_are_seven_and_et_al(project):
+def test_eleven_names_in_the_bibliography_are_seven_and_et_al_in_the_17th_edition_three_in_the_18th(project):
     names = [{"family": f"Name{n}", "given": "A."} for n in range(11)]
     project.write("citations/refs.json", json.dumps([{"id": "many", "type": "book", "title": "Many", "author": names,
                                                       "publisher": "P", "issued": {"date-parts": [[2000]]}}]))
-    entries = load_bibliography([project / "citations" / "refs.json"]).entries
-    (_, runs), = note_style("chicago-17", False).bibliography(list(entries.values()))
-    assert html(runs) == ("Name0, A., A. Name1, A. Name2, A. Name3, A. Name4, A. Name5, A. Name6, et al. <i>Many</i>. "
-                          "P, 2000.")
+    entries = list(load_bibliography([project / "citations" / "refs.json"]).entries.values())
+    (_, runs17), = note_style("chicago-17", False).bibliography(entries)
+    (_, runs18), = note_style("chicago-18", False).bibliography(entries)
+    assert html(runs17) == "Name0, A., A. Name1, A. Name2, A. Name3, A. Name4, A. Name5, A. Name6, et al. <i>Many</i>. P, 2000."
+    assert html(runs18) == "Name0, A., A. Name1, A. Name2, et al. <i>Many</i>. P, 2000."
 
 
 def test_the_17th_edition_sets_a_3_em_dash_for_the_names_of_the_entry_above(project):

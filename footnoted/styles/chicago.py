@@ -71,11 +71,12 @@ _SERIALS = frozenset(("article-journal", "article-magazine", "article-newspaper"
 _ARTICLES = frozenset(("a", "an", "the"))
 _CONJUNCTIONS = frozenset(("and", "but", "for", "or", "nor"))
 _PREPOSITIONS = frozenset((
-    "about above across after against along amid among around at before behind below beneath beside besides "
-    "between beyond by despite during except for from in inside into like near of on onto outside over past per "
-    "since than through throughout till to toward towards under underneath unlike until upon versus via with "
-    "within without v vs"
-).split())
+    "about", "above", "across", "after", "against", "along", "amid", "among", "around", "at", "before", "behind",
+    "below", "beneath", "beside", "besides", "between", "beyond", "by", "despite", "during", "except", "for", "from",
+    "in", "inside", "into", "like", "near", "of", "on", "onto", "outside", "over", "past", "per", "since", "than",
+    "through", "throughout", "till", "to", "toward", "towards", "under", "underneath", "unlike", "until", "upon",
+    "versus", "via", "with", "within", "without", "v", "vs",
+))
 _LOWERCASE = _ARTICLES | _CONJUNCTIONS | _PREPOSITIONS | {"as"}
 # A short title ends before one of these, so that what it keeps is a whole phrase ("Daily Notes
 # of a Trip", not "Daily Notes of a"): a preposition, a conjunction, a clause's first word.
@@ -92,7 +93,7 @@ def _headline_word(word: str, first: bool, last: bool) -> str:
     """One word in headline style: a lowercase word capitalized, unless an article, a preposition
     or a coordinating conjunction inside the title; words with capitals of their own (iPod,
     NVIDIA, LLaMA) kept; each part of a hyphenated compound (CMOS 17 §8.161: "Long-Duration")."""
-    lead, core, trail = re.fullmatch(r"([\"'“‘(\[¿¡]*)(.*?)([\"'”’)\].,;:!?]*)", word, re.S).groups()  # type: ignore[union-attr]
+    lead, core, trail = re.fullmatch(r"([\"'“‘(\[¿¡]*)(.*?)([\"'”’)\].,;:!?]*)", word).groups()  # type: ignore[union-attr]
     if not core:
         return word
     if "-" in core.strip("-"):
