@@ -1,7 +1,7 @@
 """Second opinion for tests/test_chicago.py: citeproc-js running the official Chicago styles.
 
 Cites every entry of tests/fixtures/chicago/sources.json in a full note, then in a short note
-(the same order again), then the first one once more right after its short note (CMOS 17's
+(the same order again), then the last one once more right after its short note (CMOS 17's
 "ibid." position), and writes what citeproc-js gives, notes and bibliography, to
 tests/fixtures/chicago/citeproc-chicago-18.json and citeproc-chicago-17.json.
 
@@ -52,12 +52,18 @@ console.log(JSON.stringify({ notes, bibliography: bibliography.map((s) => s.trim
 """
 
 
+def locator(item: dict, page: int) -> dict:
+    """A page, or for a reference work's entry its head word ("s.v." in the 17th edition, "under" in the 18th)."""
+    if item["type"].startswith("entry"):
+        return {"id": item["id"], "locator": item["title"], "label": "sub-verbo"}
+    return {"id": item["id"], "locator": str(page), "label": "page"}
+
+
 def citations(items: list[dict]) -> list[list[dict]]:
-    """Each source in full, each again short, then the first one twice in a row."""
-    full = [[{"id": item["id"], "locator": str(10 + n), "label": "page"}] for n, item in enumerate(items)]
-    short = [[{"id": item["id"], "locator": str(20 + n), "label": "page"}] for n, item in enumerate(items)]
-    again = [[{"id": items[-1]["id"], "locator": "99", "label": "page"}]]
-    return full + short + again
+    """Each source in full, each again short, then the last one again right after its short note."""
+    full = [[locator(item, 10 + n)] for n, item in enumerate(items)]
+    short = [[locator(item, 20 + n)] for n, item in enumerate(items)]
+    return [*full, *short, [locator(items[-1], 99)]]
 
 
 def main() -> None:

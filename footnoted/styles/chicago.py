@@ -426,7 +426,8 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
             built.add(", ", "" if bibliography else pages)  # a magazine's or a paper's pages: in the note only
     elif entry.type in PARTS:
         container_author = fields.names("container-author")
-        lead = [Run("In " if bibliography else "in "), *container]
+        unsigned = entry.type.startswith("entry") and not creators  # a reference work's entry, by no one named
+        lead = container if unsigned else [Run("In " if bibliography else "in "), *container]
         built.add(sep, lead if container else [])
         built.add(", ", f"by {_note_names(container_author, False, edition)}" if container_author else "")
         built.add(", ", _contributors(fields.names("editor"), "ed.", "edited by", bibliography))
@@ -437,8 +438,9 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         if bibliography:
             built.add(", ", pages if edition.part_pages_in_bibliography else "")
             built.add(". ", imprint_runs)
-        else:
-            built.add(" ", [Run("("), *imprint_runs, Run(")")] if imprint_runs else [])
+        else:  # "“Salvation Army,” Encyclopaedia Britannica, March 1, 2017, s.v. …": no publisher to set apart
+            built.add(", " if unsigned else " ", imprint_runs if unsigned else [Run("("), *imprint_runs, Run(")")]
+                      if imprint_runs else [])
             built.add(", ", pages)
     elif whole or entry.type == "thesis":
         container_author = fields.names("container-author")
@@ -509,6 +511,12 @@ def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, fo
     names = "" if suppress_author else short.names
     built = _Runs()
     built.add("", names)
+    if entry.type.startswith("entry") and not names:  # a reference work's entry: "*Wikipedia*, s.v. “Stanford University.”"
+        built.add("", _title(fields, "container-title", italic=True))
+        if short.title in locator:  # the head word is the entry's title
+            built.add(", ", locator)
+            built.end()
+            return tuple(built.runs)
     if form == "short" or not names:
         text = [Run(short.title)] if short.title else []
         built.add(", ", [Run(short.title, italic=True)] if whole and short.title
@@ -630,10 +638,12 @@ class ChicagoStyle:
 
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
         """Alphabetical by author (or title), then title; in the 17th edition the names of the entry
-        above stand as a 3-em dash."""
+        above stand as a 3-em dash. An unsigned entry of a reference work is left out, as in the CSL."""
         result = []
         names_above = ""
         for entry in sorted(entries, key=sort_key):
+            if entry.type.startswith("entry") and not main_creators(Fields(entry))[1]:
+                continue  # CMOS 17 §14.232, 18 §14.132: an unsigned reference entry is cited in the notes only
             runs = chicago_reference(entry, self.edition, form="bibliography")
             names = runs[0].text if runs and main_creators(Fields(entry))[1] else ""
             if self.edition.repeated_names_dash and names and names == names_above:
