@@ -326,6 +326,9 @@ def test_page_ranges_are_inclusive_numbers_as_cmos_abbreviates_them(given, print
     ("what is it all about?", "What Is It All About?"),
     ("working it out", "Working It Out"),
     ("Roe v. wade", "Roe v. Wade"),
+    ("skald – and music", "Skald – and Music"),  # a dash in the title, no subtitle after it
+    ("the twelfth century. a musicological study", "The Twelfth Century. A Musicological Study"),
+    ("mr. and mrs. smith", "Mr. and Mrs. Smith"),
 ])
 def test_titles_are_in_headline_style(title, cased):
     from footnoted.bibliography.richtext import segments

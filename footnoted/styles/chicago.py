@@ -119,11 +119,17 @@ def headline(parts: list[Segment]) -> list[Segment]:
         index, token = tokens[k]
         if not {"nocase", "sc"} & parts[index].styles:  # type: ignore[index]  # small caps as written, as citeproc-js keeps them
             tokens[k][1] = _headline_word(token, starts, n == len(words) - 1)  # type: ignore[arg-type]
-        starts = token.endswith((":", "?", "!", "—")) or token in ("–", "-")  # type: ignore[union-attr]
+        starts = token.endswith((":", "?", "!", "—")) or _ends_sentence(token)  # type: ignore[arg-type]
     texts = [""] * len(parts)
     for index, token in tokens:
         texts[index] += token  # type: ignore[index,operator]
     return [part._replace(text=texts[i]) for i, part in enumerate(parts)]
+
+
+def _ends_sentence(token: str) -> bool:
+    """'Century.' ends a sentence inside a title ('… Twelfth Century. A Musicological Study');
+    'v.', 'Mrs.', 'Jr.' and initials do not."""
+    return token.endswith(".") and len(token) > 4 and token[:-1].isalpha() and token[:-1].lower() not in _LOWERCASE
 
 
 def _english(fields: Fields) -> bool:
@@ -567,7 +573,8 @@ def _imprint(fields: Fields, edition: Edition) -> list[Run]:
     there is a publisher), or what of it there is; a reprint with its first edition: '2003; repr.,
     Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
     publisher = fields.text("publisher")
-    place = fields.text("publisher-place") if edition.place or not publisher else ""
+    # a thesis is placed by its university alone (CMOS 17 §14.224: "PhD diss., University of Chicago, 2013")
+    place = fields.text("publisher-place") if (edition.place and fields.entry.type != "thesis") or not publisher else ""
     date = _date_words(fields.date("issued")) or fields.text("status")  # "forthcoming"
     text = ": ".join(p for p in (place, publisher) if p)
     text = ", ".join(p for p in (text, date) if p)
