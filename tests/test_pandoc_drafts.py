@@ -73,9 +73,9 @@ def test_blog_numbers_inline_notes_with_the_others_in_order_of_call(built):
     html = (built / "water.html").read_text(encoding="utf-8")
     notes = notes_of(html)
     assert list(notes) == [1, 2, 3, 4, 5]
-    assert notes[1].startswith("Jane Smith and John Doe, “A study of things,”")  # @smith2020 [p. 12]
+    assert notes[1].startswith("Jane Smith and John Doe, “A Study of Things,”")  # @smith2020 [p. 12]
     assert notes[2].startswith("Ann Lee, The Book (Press, 2019), 3")  # [@lee2019, pp. 3--5]
-    assert notes[3] == "An inline note citing Smith and Doe, “A study of things,” 12."  # its citation inline
+    assert notes[3] == "An inline note citing Smith and Doe, “Study of Things,” 12."  # its citation inline
     assert notes[4] == "The label note."
     assert notes[5] == "Second inline note."
     assert "<p>Second <em>inline</em> note.</p>" in html

@@ -401,7 +401,7 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         term = "" if role == "author" else {"editor": "eds." if len(creators) > 1 else "ed.", "translator": "trans."}[role]
         built.add("", [Run(authors), Run(f", {term}" if term else "")])  # the names a run of their own: "———, ed."
     built.add(sep, title)
-    pages = inclusive_numbers(locator or fields.text("page"))
+    pages = locator or inclusive_numbers(fields.text("page"))
     translator = fields.names("translator") if role != "translator" else ()
     editor = fields.names("editor") if role == "author" else ()
     trans = _contributors(translator, "trans.", "Translated by", bibliography)
@@ -443,7 +443,7 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         built.add(", ", _series(fields, edition))
         if bibliography:
             built.add(", ", pages if edition.part_pages_in_bibliography else "")
-            built.add(". ", imprint_runs)
+            built.add(", " if unsigned else ". ", imprint_runs)
         else:  # "“Salvation Army,” Encyclopaedia Britannica, March 1, 2017, s.v. …": no publisher to set apart
             built.add(", " if unsigned else " ", imprint_runs if unsigned else [Run("("), *imprint_runs, Run(")")]
                       if imprint_runs else [])
@@ -527,7 +527,7 @@ def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, fo
         text = [Run(short.title)] if short.title else []
         built.add(", ", [Run(short.title, italic=True)] if whole and short.title
                   else text if entry.type == "legal_case" else _quoted(text))  # a case's name stands unquoted
-    built.add(", ", inclusive_numbers(locator))
+    built.add(", ", locator)
     built.end()
     return tuple(built.runs)
 
@@ -614,8 +614,11 @@ class ChicagoStyle:
             if label == "sub-verbo":
                 locator = f"{self.edition.sub_verbo} “{item.locator}”" if item.locator else ""
             else:
-                # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
-                locator = locator_text(item.locator_label, item.locator, self.chinese)
+                # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's; a
+                # page range is shortened as CMOS shortens it ("321–28"), another as written ("secs. 4-5").
+                page = item.locator_label in ("page", "")
+                locator = locator_text(item.locator_label, inclusive_numbers(item.locator) if page else item.locator,
+                                       self.chinese)
             key = (item.entry.id, locator, form, item.suppress_author)
             if key not in formatted:
                 formatted[key] = chicago_reference(item.entry, self.edition, locator, form, item.suppress_author,
@@ -645,12 +648,11 @@ class ChicagoStyle:
 
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
         """Alphabetical by author (or title), then title; in the 17th edition the names of the entry
-        above stand as a 3-em dash. An unsigned entry of a reference work is left out, as in the CSL."""
+        above stand as a 3-em dash. Every source is listed, an unsigned entry of a reference work too
+        (CMOS 17 §14.232 and the CSL leave it out): the Xiaohongshu list and `check` read this list."""
         result = []
         names_above = ""
         for entry in sorted(entries, key=sort_key):
-            if entry.type.startswith("entry") and not main_creators(Fields(entry))[1]:
-                continue  # CMOS 17 §14.232, 18 §14.132: an unsigned reference entry is cited in the notes only
             runs = chicago_reference(entry, self.edition, form="bibliography")
             names = runs[0].text if runs and main_creators(Fields(entry))[1] else ""
             if self.edition.repeated_names_dash and names and names == names_above:
