@@ -383,3 +383,23 @@ def test_an_essay_in_each_edition_builds_with_italic_titles_and_a_hanging_unnumb
     assert references.index("Manjoo, Farhad") < references.index("Ward, Geoffrey C.")
     assert ".references ol.hanging li { padding-left: 2em; text-indent: -2em; }" in page
     assert ".references ol.hanging { list-style: none;" in page
+
+
+def test_the_pdfs_bibliography_hangs_each_entrys_later_lines_and_numbers_none(project):
+    """Read back from the PDF WeasyPrint made: each entry's first line at the margin, the lines after
+    it indented, no list numbers."""
+    from pdf_reading import page_lines
+
+    project.write("citations/refs.json", SOURCES.read_text(encoding="utf-8"))
+    project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\nOne [@edited]. Two [@standard]. Three [@newspaper].\n")
+    result = run_cli(["--target", "pdf", "--citations", "citations/refs.json"], project)
+    assert result.code == 0, result.err
+    pages, _ = page_lines(project / "build" / "x.pdf")
+    page = next(lines for lines in pages if any(line.text == "Bibliography" for line in lines))
+    entries = page[[line.text for line in page].index("Bibliography") + 1:]
+    firsts = [line for line in entries if line.text.startswith(("International", "Manjoo,", "Ruddick,"))]
+    later = [line for line in entries if line not in firsts and line.bottom < page[-1].top]  # not the running foot
+    assert len(firsts) == 3 and len(later) >= 3, [line.text for line in entries]
+    margin = {round(line.left) for line in firsts}
+    assert len(margin) == 1 and all(line.left > min(margin) + 8 for line in later), [(line.text, line.left) for line in entries]
+    assert not any(line.text[:1].isdigit() for line in firsts)
