@@ -11,6 +11,7 @@ the author alone. So the style sees every citation at once (`ChicagoStyle.notes`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -112,6 +113,11 @@ def _headline_word(word: str, first: bool, last: bool) -> str:
 def headline(parts: list[Segment]) -> list[Segment]:
     """A title in headline style (CMOS 17 §8.159), its `nocase` words as written. The first and
     last words and the first word after a colon, a question mark or a dash are capitalized."""
+    return list(_headline(tuple(parts)))
+
+
+@functools.lru_cache(maxsize=4096)  # a title is read for the full note, the short one and the bibliography
+def _headline(parts: tuple[Segment, ...]) -> tuple[Segment, ...]:
     tokens = [[index, token] for index, part in enumerate(parts) for token in re.split(r"(\s+)", part.text) if token]
     words = [k for k, (_, token) in enumerate(tokens) if not token.isspace()]
     starts = True
@@ -123,7 +129,7 @@ def headline(parts: list[Segment]) -> list[Segment]:
     texts = [""] * len(parts)
     for index, token in tokens:
         texts[index] += token  # type: ignore[index,operator]
-    return [part._replace(text=texts[i]) for i, part in enumerate(parts)]
+    return tuple(part._replace(text=texts[i]) for i, part in enumerate(parts))
 
 
 def _ends_sentence(token: str) -> bool:
