@@ -46,12 +46,12 @@ def cite_all(style_name: str) -> tuple[list[str], list[tuple[str, str]]]:
     return ["".join(html(runs) for runs in note) for note in notes], bibliography
 
 
-# source: (full note, short note, bibliography entry), CMOS 18. Short titles: CMOS §14.32, at most four key
-# words of the main title, a phrase that stands alone, no initial article.
+# source: (full note, short note, bibliography entry), CMOS 18. Short titles: CMOS 17 §14.33 (18 §13.33), at most
+# four key words of the main title, a phrase that stands alone, no initial article.
 EXPECTED = {
     # a book: italic title, the facts of publication in parentheses; CMOS 18 leaves out the place
     "book": ("Zadie Smith, <i>Swing Time</i> (Penguin Press, 2016), 10.",
-             "Z. Smith, <i>Swing Time</i>, 20.",  # §14.30: two other Smiths are cited: her initial
+             "Z. Smith, <i>Swing Time</i>, 20.",  # §14.32: two other Smiths are cited: her initial
              "Smith, Zadie. <i>Swing Time</i>. Penguin Press, 2016."),
     "twoAuthors": ("Geoffrey C. Ward and Ken Burns, <i>The War: An Intimate History, 1941–1945</i> (Knopf, 2007), 11.",
                    "Ward and Burns, <i>War</i>, 21.",  # CMOS's own example
@@ -103,7 +103,7 @@ EXPECTED = {
              "Karpathy, “Unreasonable Effectiveness,” 30.",
              "Karpathy, Andrej. “The Unreasonable Effectiveness of Recurrent Neural Networks.” <i>Andrej Karpathy "
              "Blog</i>, May 21, 2015. https://karpathy.github.io/2015/05/21/rnn-effectiveness/."),
-    # a website's name in roman (§14.206)
+    # a website's name in roman (CMOS 17, “Website titles”; the CSL too)
     "webpage": ("Google, “Privacy Policy,” Privacy & Terms, March 1, 2017, 21, https://www.google.com/policies/privacy/.",
                 "Google, “Privacy Policy,” 31.",
                 "Google. “Privacy Policy.” Privacy & Terms, March 1, 2017. https://www.google.com/policies/privacy/."),
@@ -133,17 +133,18 @@ EXPECTED = {
                  "Touvron and Lavril, “LLaMA,” 36.",  # the main title, never the subtitle
                  "Touvron, Hugo, and Thibaut Lavril. “LLaMA: Open and Efficient Foundation Language Models.” Preprint "
                  "arXiv:2302.13971. arXiv, February 27, 2023. https://doi.org/10.48550/arXiv.2302.13971."),
-    # an unsigned entry of a reference work: cited by its head word (§14.232)
+    # an unsigned entry of a reference work: cited by its head word (CMOS 18 §14.130–14.132)
     "encyclopedia": ("“Stanford University,” <i>Wikipedia</i>, March 1, 2017, under “Stanford University,” "
                      "https://en.wikipedia.org/wiki/Stanford_University.",
                      "<i>Wikipedia</i>, under “Stanford University.”",
-                     "“Stanford University.” <i>Wikipedia</i>, March 1, 2017. https://en.wikipedia.org/wiki/Stanford_University."),
+                     "“Stanford University.” <i>Wikipedia</i>, March 1, 2017. "
+                     "https://en.wikipedia.org/wiki/Stanford_University."),
     "question": ("Pablo Villalobos, “Position: Will We Run Out of Data? Limits of LLM Scaling Based on Human-Generated "
                  "Data,” in <i>Proceedings of the 41st International Conference on Machine Learning</i> (PMLR, 2024), 28.",
                  "Villalobos, “Will We Run Out of Data?,” 38.",  # a label is no main title; a question is kept whole
                  "Villalobos, Pablo. “Position: Will We Run Out of Data? Limits of LLM Scaling Based on Human-Generated "
                  "Data.” In <i>Proceedings of the 41st International Conference on Machine Learning</i>. PMLR, 2024."),
-    # two books titled Notes on Style by two Smiths: their given names, as their initials are alike (§14.30)
+    # two books titled Notes on Style by two Smiths: their given names, as their initials are alike (§14.32)
     "janeSmith": ("Jane Smith, <i>Notes on Style</i> (Norton, 2001), 29.",
                   "Jane Smith, <i>Notes on Style</i>, 39.",
                   "Smith, Jane. <i>Notes on Style</i>. Norton, 2001."),
@@ -171,7 +172,7 @@ def test_the_bibliography_is_alphabetical_by_names_then_title():
     assert [key for key, _ in bibliography] == [
         "eightAuthors", "report", "webpage", "standard", "blog", "threeAuthors", "translated", "newspaper", "magazine",
         "edited", "thesis", "journal", "janeSmith", "johnSmith", "book", "encyclopedia", "chapter", "preprint",
-        "conference", "question", "twoAuthors"]  # Karpathy alone before Karpathy with others; Smith, Jane < Smith, John < Smith, Zadie
+        "conference", "question", "twoAuthors"]  # Karpathy alone before Karpathy with others; Smith: Jane, John, Zadie
 
 
 # --- the 17th edition: what it sets differently (chicago-notes-bibliography-17th-edition.csl) ------------------
@@ -207,7 +208,8 @@ def test_eleven_names_in_the_bibliography_are_seven_and_et_al_in_the_17th_editio
     entries = list(load_bibliography([project / "citations" / "refs.json"]).entries.values())
     (_, runs17), = note_style("chicago-17", False).bibliography(entries)
     (_, runs18), = note_style("chicago-18", False).bibliography(entries)
-    assert html(runs17) == "Name0, A., A. Name1, A. Name2, A. Name3, A. Name4, A. Name5, A. Name6, et al. <i>Many</i>. P, 2000."
+    assert html(runs17) == ("Name0, A., A. Name1, A. Name2, A. Name3, A. Name4, A. Name5, A. Name6, et al. <i>Many</i>. "
+                            "P, 2000.")
     assert html(runs18) == "Name0, A., A. Name1, A. Name2, et al. <i>Many</i>. P, 2000."
 
 
@@ -226,20 +228,21 @@ def test_the_17th_edition_sets_a_3_em_dash_for_the_names_of_the_entry_above(proj
 
 # Where our notes differ from citeproc-js on the official CSL, on purpose, and the rule that decides.
 ON_PURPOSE = {
-    "short title": "CMOS 17 §14.32: a short title of at most four key words of the main title (the CSL, without a "
-                   "title-short in the entry, repeats the whole title)",
-    "same surname": "CMOS 17 §14.30: authors who share a surname get their initials (the CSL tells them apart only "
+    "short title": "CMOS 17 §14.33 (18 §13.33): a short title of at most four key words of the main title (the "
+                   "CSL, without a title-short in the entry, repeats the whole title)",
+    "same surname": "CMOS 17 §14.32: authors who share a surname get their initials (the CSL tells them apart only "
                     "when their short notes would otherwise be alike)",
     "adverb": "CMOS 17 §8.159: a preposition used as an adverb is capitalized: Working It Out, Run Out",
-    "PhD diss.": "CMOS 17 §14.224: a dissertation is “PhD diss.” (the CSL prints the entry's genre as written)",
+    "PhD diss.": "CMOS 17 and 18, “Theses and dissertations”: a dissertation is “PhD diss.” (the CSL prints the "
+                 "entry's genre as written)",
     "proceedings": "CMOS 17 §14.217: a paper published in proceedings is treated like a chapter in a book: "
                    "“in” the italic title, the facts of publication in parentheses",
-    "sub verbo": "CMOS 17 §14.232 (18 §14.130: “under”): the head word in quotation marks after s.v., which a "
+    "sub verbo": "CMOS 18 §14.130 (“under”; 17: “s.v.”): the head word in quotation marks after s.v., which a "
                  "short note gives once, after the work's name (the CSL repeats the entry's title)",
-    "listed": "NOT CMOS: §14.232 (and the CSL) leave an unsigned reference entry out of the bibliography; we list "
+    "listed": "NOT CMOS: CMOS 18 §14.132 (and the CSL) leave an unsigned reference entry out of the bibliography; we list "
               "every cited source, as the Xiaohongshu list and `check` read the bibliography for them",
-    "standard": "a published standard is set as a book, as CMOS 18 §14.159 sets it, with its facts of publication "
-                "in parentheses in a note (the CSL sets them after a comma)",
+    "standard": "issue #15's reading of CMOS 18 §14.159: a published standard is set as a whole work, like a report, "
+                "its facts of publication in parentheses in a note (the CSL runs them on after a comma)",
 }
 DIFFERENCES = {  # (edition, source, form) → the reason
     **{(e, k, "short"): "short title" for e in (17, 18) for k in (
@@ -292,7 +295,7 @@ def _whose(text: str) -> str:
 
 @pytest.mark.parametrize(("title", "short"), [
     ("The Unreasonable Effectiveness of Recurrent Neural Networks", "Unreasonable Effectiveness"),
-    ("Daily Notes of a Trip around the World", "Daily Notes of a Trip"),  # CMOS 17 §14.32's own example
+    ("Daily Notes of a Trip around the World", "Daily Notes of a Trip"),  # CMOS 17 §14.33's own example
     ("The War: An Intimate History, 1941–1945", "War"),
     ("LLaMA: Open and Efficient Foundation Language Models", "LLaMA"),
     ("Position: Will We Run Out of Data? Limits of LLM Scaling", "Will We Run Out of Data?"),
@@ -401,5 +404,6 @@ def test_the_pdfs_bibliography_hangs_each_entrys_later_lines_and_numbers_none(pr
     later = [line for line in entries if line not in firsts and line.bottom < page[-1].top]  # not the running foot
     assert len(firsts) == 3 and len(later) >= 3, [line.text for line in entries]
     margin = {round(line.left) for line in firsts}
-    assert len(margin) == 1 and all(line.left > min(margin) + 8 for line in later), [(line.text, line.left) for line in entries]
+    assert len(margin) == 1, [(line.text, line.left) for line in entries]
+    assert all(line.left > min(margin) + 8 for line in later), [(line.text, line.left) for line in entries]
     assert not any(line.text[:1].isdigit() for line in firsts)

@@ -120,7 +120,7 @@ def test_suppress_author_in_chinese_notes_and_the_short_form(project):
     assert build(project, "一[@lee2019]。二[-@lee2019, p. 9]。\n", head=ZH).code == 0
     assert notes_of(project) == ["LEE A. The Book[M]. Press, 2019.", "The Book[M]: 9."]
     assert build(project, "一 [@lee2019]. 二 [-@lee2019, p. 9].\n").code == 0
-    assert notes_of(project)[1] == "<i>Book</i>, 9."  # a short title without its article (CMOS §14.32)
+    assert notes_of(project)[1] == "<i>Book</i>, 9."  # a short title without its article (CMOS 17 §14.33)
 
 
 def test_suppress_author_on_xiaohongshu_gives_the_source_without_the_name(project):

@@ -81,7 +81,8 @@ _PREPOSITIONS = frozenset((
 _LOWERCASE = _ARTICLES | _CONJUNCTIONS | _PREPOSITIONS | {"as"}
 # A short title ends before one of these, so that what it keeps is a whole phrase ("Daily Notes
 # of a Trip", not "Daily Notes of a"): a preposition, a conjunction, a clause's first word.
-_CUT_BEFORE = _CONJUNCTIONS | _PREPOSITIONS | {"as", "when", "where", "while", "which", "that", "who", "whose", "because"}
+_CUT_BEFORE = _CONJUNCTIONS | _PREPOSITIONS | {"as", "when", "where", "while", "which", "that", "who", "whose",
+                                               "because"}
 # A one-word label before a title's colon, not its main title: "Position: Will We Run Out of Data?"
 _LABELS = frozenset(("position", "review", "perspective", "commentary", "editorial", "comment", "reply", "response",
                      "correction", "erratum", "retraction"))
@@ -94,7 +95,8 @@ def _headline_word(word: str, first: bool, last: bool) -> str:
     """One word in headline style: a lowercase word capitalized, unless an article, a preposition
     or a coordinating conjunction inside the title; words with capitals of their own (iPod,
     NVIDIA, LLaMA) kept; each part of a hyphenated compound (CMOS 17 §8.161: "Long-Duration")."""
-    lead, core, trail = re.fullmatch(r"([\"'“‘(\[¿¡]*)(.*?)([\"'”’)\].,;:!?]*)", word).groups()  # type: ignore[union-attr]
+    match = re.fullmatch(r"([\"'“‘(\[¿¡]*)(.*?)([\"'”’)\].,;:!?]*)", word)
+    lead, core, trail = match.groups()  # type: ignore[union-attr]
     if not core:
         return word
     if "-" in core.strip("-"):
@@ -123,7 +125,7 @@ def _headline(parts: tuple[Segment, ...]) -> tuple[Segment, ...]:
     starts = True
     for n, k in enumerate(words):
         index, token = tokens[k]
-        if not {"nocase", "sc"} & parts[index].styles:  # type: ignore[index]  # small caps as written, as citeproc-js keeps them
+        if not {"nocase", "sc"} & parts[index].styles:  # type: ignore[index]  # small caps as written (citeproc-js)
             tokens[k][1] = _headline_word(token, starts, n == len(words) - 1)  # type: ignore[arg-type]
         starts = token.endswith((":", "?", "!", "—")) or _ends_sentence(token)  # type: ignore[arg-type]
     texts = [""] * len(parts)
@@ -154,11 +156,11 @@ def _key_words(words: list[str]) -> int:
 
 
 def short_title(title: str) -> str:
-    """CMOS 17 §14.32: the key words of the main title, at most four, without an initial A, An or
-    The, in the title's own order; a phrase that stands alone, cut before a preposition or a
-    conjunction, never inside one ("Unreasonable Effectiveness", not "Unreasonable Effectiveness
-    of Recurrent Neural"). A title of four words or fewer, a question, or one with no such phrase
-    is given whole (its main title)."""
+    """CMOS 17 §14.33 (18 §13.33): the key words of the main title, at most four, without an
+    initial A, An or The, in the title's own order; a phrase that stands alone, cut before a
+    preposition or a conjunction, never inside one ("Unreasonable Effectiveness", not
+    "Unreasonable Effectiveness of Recurrent Neural"). A title of four words or fewer, a question,
+    or one with no such phrase is given whole (its main title)."""
     main, rest = _main_title(title)
     if main.lower() in _LABELS and rest:  # "Position: Will We Run Out of Data?" is not "Position"
         main, _ = _main_title(rest)
@@ -228,7 +230,7 @@ class _Short(NamedTuple):
 def _short_forms(entries: Sequence[Entry], edition: Edition) -> dict[str, _Short]:
     """The short note's names and title of each work the essay cites. Two cited authors with one
     surname are told apart by their initials, or by their given names where the initials are
-    alike too (CMOS 17 §14.30: 'Z. Smith', 'Jane Smith', 'John Smith'); two works that would still
+    alike too (CMOS 17 §14.32: 'Z. Smith', 'Jane Smith', 'John Smith'); two works that would still
     read alike get their main title whole, then their full title, then their year."""
     given_of: dict[str, set[str]] = {}
     for entry in entries:
@@ -368,7 +370,7 @@ def _contributors(names: tuple[Name, ...], note_term: str, bib_term: str, biblio
 
 
 def _genre(fields: Fields) -> str:
-    """A thesis as CMOS 17 §14.224 names it: 'PhD diss.' (Zotero's 'PhD dissertation',
+    """A thesis as CMOS names it (17th ed., 'Theses and dissertations'): 'PhD diss.' (Zotero's 'PhD dissertation',
     'Doctoral thesis', 'Ph.D. thesis'); any other genre as written."""
     genre = fields.text("genre")
     if re.fullmatch(r"(?i)(ph\.?\s?d\.?|doctoral)\s+(dissertation|thesis|diss\.?)", genre):
@@ -404,7 +406,7 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
                                           else _note_names(creators, others, edition))
     built = _Runs()
     if authors:
-        term = "" if role == "author" else {"editor": "eds." if len(creators) > 1 else "ed.", "translator": "trans."}[role]
+        term = {"author": "", "editor": "eds." if len(creators) > 1 else "ed.", "translator": "trans."}[role]
         built.add("", [Run(authors), Run(f", {term}" if term else "")])  # the names a run of their own: "———, ed."
     built.add(sep, title)
     pages = locator or inclusive_numbers(fields.text("page"))
@@ -422,14 +424,15 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         built.parts(sep, (fields.text("genre"), trans, edited))  # "“Title,” Editorial, Journal …"
         volume, issue = fields.text("volume"), fields.text("issue")
         if entry.type == "post-weblog" and container and "blog" not in fields.text("container-title").lower():
-            container = [*container, Run(" (blog)")]  # CMOS 17 §14.208
+            container = [*container, Run(" (blog)")]  # CMOS 17, "Blog posts": "(blog)" unless the name says so
         built.add(sep if bibliography else ", ", container)
         if entry.type == "article-journal":
             built.add(", ", fields.text("collection-title"))  # a journal's series: "3rd series"
             built.add(" ", volume)
             built.add(", ", f"no. {issue}" if issue else "")
             issued = fields.date("issued")
-            dated = _date_words(issued, month=edition.month_in_serial, day=False) if volume or issue else _date_words(issued)
+            dated = _date_words(issued, month=edition.month_in_serial, day=False) if volume or issue else \
+                _date_words(issued)
             built.add(" ", f"({dated})" if dated else "")
             built.add(": ", pages)
         else:
@@ -465,7 +468,8 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
         number = fields.text("number")
         built.add(sep, fields.text("medium"))
         if entry.type == "thesis":
-            imprint_runs = ([Run(genre), Run(", ")] if genre and imprint_runs else [Run(genre)] if genre else []) + imprint_runs
+            if genre:
+                imprint_runs = [Run(genre), *([Run(", ")] if imprint_runs else []), *imprint_runs]
         elif genre or number:
             if bibliography and _english(fields):  # a sentence of its own: "Technical Report TP-2019-220." (as the CSL)
                 genre = "".join(part.text for part in headline([Segment(genre)]))
@@ -523,7 +527,7 @@ def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, fo
     names = "" if suppress_author else short.names
     built = _Runs()
     built.add("", names)
-    if entry.type.startswith("entry") and not names:  # a reference work's entry: "*Wikipedia*, s.v. “Stanford University.”"
+    if entry.type.startswith("entry") and not names:  # a reference work's: "*Wikipedia*, s.v. “Stanford University.”"
         built.add("", _title(fields, "container-title", italic=True))
         if short.title in locator:  # the head word is the entry's title
             built.add(", ", locator)
@@ -579,7 +583,7 @@ def _imprint(fields: Fields, edition: Edition) -> list[Run]:
     there is a publisher), or what of it there is; a reprint with its first edition: '2003; repr.,
     Oxford: OUP, 2012', 'Wiley, 1959; New York: Dover, 1997'."""
     publisher = fields.text("publisher")
-    # a thesis is placed by its university alone (CMOS 17 §14.224: "PhD diss., University of Chicago, 2013")
+    # a thesis is placed by its university alone (CMOS's "PhD diss., University of Chicago, 2013"; the CSL too)
     place = fields.text("publisher-place") if (edition.place and fields.entry.type != "thesis") or not publisher else ""
     date = _date_words(fields.date("issued")) or fields.text("status")  # "forthcoming"
     text = ": ".join(p for p in (place, publisher) if p)
@@ -614,7 +618,8 @@ class ChicagoStyle:
         def source(item: CitationItem, same_as_before: bool) -> list[Run]:
             form = "short" if item.entry.id in first_cited else "full"
             first_cited.add(item.entry.id)
-            if form == "short" and same_as_before and self.edition.author_only_for_same_source and not item.suppress_author:
+            if (form == "short" and same_as_before and self.edition.author_only_for_same_source
+                    and not item.suppress_author):
                 form = "author"  # CMOS 17 §14.34: the author alone, where "ibid." would stand
             label = "sub-verbo" if item.locator_label in ("sub verbo", "sub-verbo") else item.locator_label
             if label == "sub-verbo":
@@ -655,7 +660,7 @@ class ChicagoStyle:
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
         """Alphabetical by author (or title), then title; in the 17th edition the names of the entry
         above stand as a 3-em dash. Every source is listed, an unsigned entry of a reference work too
-        (CMOS 17 §14.232 and the CSL leave it out): the Xiaohongshu list and `check` read this list."""
+        (CMOS 18 §14.131–14.132 and the CSL leave it out): the Xiaohongshu list and `check` read this list."""
         result = []
         names_above = ""
         for entry in sorted(entries, key=sort_key):
