@@ -142,14 +142,14 @@ def test_check_reports_each_field_the_style_does_not_print_at_its_line(project):
     assert result.code == 0
     line = bib.split("\n").index("  abstract: A summary.") + 1
     assert result.err.splitlines() == [
-        f"citations/refs.yaml:{line}:3: warning: 'abstract' of 'withEditor' is not printed: Chicago notes leave it out "
-        "[bib.unprinted-field]",
+        f"citations/refs.yaml:{line}:3: warning: 'abstract' of 'withEditor' is not printed: Chicago notes (17th edition) "
+        "leave it out [bib.unprinted-field]",
     ]  # the editors, the publisher, its place and the rest are printed: no warning
     project.write("essay/x.md", EN + "Text [@withEditor]. More [@edited].\n")  # the 18th edition leaves the place out
     place = bib.split("\n").index("  publisher-place: Oxford") + 1
     assert run_cli(["check"], project).err.splitlines()[0] == (
-        f"citations/refs.yaml:{place}:3: warning: 'publisher-place' of 'edited' is not printed: Chicago notes leave it out "
-        "[bib.unprinted-field]")
+        f"citations/refs.yaml:{place}:3: warning: 'publisher-place' of 'edited' is not printed: Chicago notes "
+        "(18th edition) leave it out [bib.unprinted-field]")
 
 
 def test_check_reports_by_the_essays_style(project):

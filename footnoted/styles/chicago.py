@@ -603,10 +603,9 @@ def _imprint(fields: Fields, edition: Edition) -> list[Run]:
 class ChicagoStyle:
     """Chicago notes-bibliography, one edition: a source in full at its first citation, short after."""
 
-    title = "Chicago notes"
-
     def __init__(self, name: str, chinese: bool) -> None:
         self.name, self.chinese, self.edition = name, chinese, EDITIONS[name]
+        self.title = f"Chicago notes ({self.edition.number}th edition)"  # which edition leaves a field out
 
     def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
         cited = list({item.entry.id: item.entry for citation in citations for item in citation.items}.values())
