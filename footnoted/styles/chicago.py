@@ -395,7 +395,8 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
     fields = Fields(entry)
     whole = entry.type in _WHOLE_WORKS
     if form in ("short", "author"):
-        return _short_reference(entry, fields, whole, locator, form, suppress_author, short)
+        short = short or _short_forms((entry,), edition)[entry.id]  # alone: told apart from nothing
+        return _short_reference(entry, whole, locator, form, suppress_author, short)
     bibliography = form == "bibliography"
     title = _title(fields, "title", italic=whole)
     title = title if whole or entry.type == "legal_case" else _quoted(title)  # a case's name stands unquoted
@@ -519,11 +520,10 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
     return tuple(built.runs)
 
 
-def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, form: str, suppress_author: bool,
-                     short: _Short | None) -> tuple[Run, ...]:
+def _short_reference(entry: Entry, whole: bool, locator: str, form: str, suppress_author: bool,
+                     short: _Short) -> tuple[Run, ...]:
     """CMOS 17 §14.29–14.34: the author's surname, the short title, the page: 'Ward and Burns, *War*, 52.'"""
-    if short is None:
-        short = _short_forms((entry,), EDITIONS["chicago-18"])[entry.id]
+    fields = Fields(entry)
     names = "" if suppress_author else short.names
     built = _Runs()
     built.add("", names)
