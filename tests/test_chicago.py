@@ -407,3 +407,17 @@ def test_the_pdfs_bibliography_hangs_each_entrys_later_lines_and_numbers_none(pr
     assert len(margin) == 1, [(line.text, line.left) for line in entries]
     assert all(line.left > min(margin) + 8 for line in later), [(line.text, line.left) for line in entries]
     assert not any(line.text[:1].isdigit() for line in firsts)
+
+
+def test_a_blog_whose_name_does_not_say_so_is_marked_blog_and_a_doctoral_thesis_is_phd_diss(project):
+    project.write("citations/refs.yaml", "".join((
+        "- id: hiker\n  type: post-weblog\n  title: arts and crafts movement\n  container-title: The Urban Hiker\n"
+        "  author: [{family: Kenyon, given: Germany}]\n  issued: 2015-06-03\n",
+        *(f"- id: t{n}\n  type: thesis\n  title: T{n}\n  genre: {genre}\n  publisher: U\n  issued: 2000\n"
+          for n, genre in enumerate(("Doctoral dissertation", "Ph.D. thesis", "PhD thesis", "Master's thesis"))))))
+    project.write("essay/x.md", "---\ntitle: t\nlang: en\n---\nBlog [@hiker]. " + " ".join(f"[@t{n}]." for n in range(4)))
+    assert run_cli(["--target", "blog"], project).code == 0
+    assert notes_of(project) == [  # CMOS 17, “Blog posts”; “Theses and dissertations”
+        "Germany Kenyon, “Arts and Crafts Movement,” <i>The Urban Hiker</i> (blog), June 3, 2015.",
+        "“T0” (PhD diss., U, 2000).", "“T1” (PhD diss., U, 2000).", "“T2” (PhD diss., U, 2000).",
+        "“T3” (Master’s thesis, U, 2000)."]  # other genres as written
