@@ -332,7 +332,8 @@ def test_page_ranges_are_inclusive_numbers_as_cmos_abbreviates_them(given, print
     ("what is it all about?", "What Is It All About?"),
     ("working it out", "Working It Out"),
     ("Roe v. wade", "Roe v. Wade"),
-    ("skald – and music", "Skald – and Music"),  # a dash in the title, no subtitle after it
+    ("skald – and music", "Skald – and Music"),  # after a dash inside the title, a small word as given
+    ("nvidia – The $4 trillion company", "Nvidia – The $4 Trillion Company"),
     ("the twelfth century. a musicological study", "The Twelfth Century. A Musicological Study"),
     ("mr. and mrs. smith", "Mr. and Mrs. Smith"),
 ])

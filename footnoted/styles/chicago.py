@@ -113,24 +113,33 @@ def _headline_word(word: str, first: bool, last: bool) -> str:
 
 
 def headline(parts: list[Segment]) -> list[Segment]:
-    """A title in headline style (CMOS 17 §8.159), its `nocase` words as written. The first and
-    last words and the first word after a colon, a question mark or a dash are capitalized."""
+    """A title in headline style (CMOS 17 §8.159), its `nocase` and small-caps words as written.
+    The first and last words, and the first after a colon, a question mark, an em dash or a
+    sentence's full stop, are capitalized; after a dash inside the title, a small word stays as given."""
     return list(_headline(tuple(parts)))
 
 
 @functools.lru_cache(maxsize=4096)  # a title is read for the full note, the short one and the bibliography
 def _headline(parts: tuple[Segment, ...]) -> tuple[Segment, ...]:
-    tokens = [[index, token] for index, part in enumerate(parts) for token in re.split(r"(\s+)", part.text) if token]
-    words = [k for k, (_, token) in enumerate(tokens) if not token.isspace()]
+    owners: list[int] = []  # the segment each token is in
+    tokens: list[str] = []  # words and the spaces between them
+    for index, part in enumerate(parts):
+        for token in re.split(r"(\s+)", part.text):
+            if token:
+                owners.append(index)
+                tokens.append(token)
+    words = [k for k, token in enumerate(tokens) if not token.isspace()]
     starts = True
     for n, k in enumerate(words):
-        index, token = tokens[k]
-        if not {"nocase", "sc"} & parts[index].styles:  # type: ignore[index]  # small caps as written (citeproc-js)
-            tokens[k][1] = _headline_word(token, starts, n == len(words) - 1)  # type: ignore[arg-type]
-        starts = token.endswith((":", "?", "!", "—")) or _ends_sentence(token)  # type: ignore[arg-type]
+        token = tokens[k]
+        after_dash = n > 0 and tokens[words[n - 1]] in ("–", "-")  # "Skald – and Music", "NVIDIA – The $4 …"
+        as_written = {"nocase", "sc"} & parts[owners[k]].styles  # small caps as citeproc-js keeps them
+        if not as_written and not (after_dash and token.lower() in _LOWERCASE):
+            tokens[k] = _headline_word(token, starts, n == len(words) - 1)
+        starts = token.endswith((":", "?", "!", "—")) or _ends_sentence(token)
     texts = [""] * len(parts)
-    for index, token in tokens:
-        texts[index] += token  # type: ignore[index,operator]
+    for index, token in zip(owners, tokens, strict=True):
+        texts[index] += token
     return tuple(part._replace(text=texts[i]) for i, part in enumerate(parts))
 
 
