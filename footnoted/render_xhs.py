@@ -32,6 +32,15 @@ _BLOCKS = {"paragraph", "heading", "blockquote", "resolved_passage", "list", "co
 # A full stop after these does not end a sentence: "Fig. 1b", "et al.", "J. Smith".
 _ABBREVIATION = re.compile(r"(?:\b(?:Figs?|Eq|Sec|Tab|No|Vol|al|cf|vs|pp?|Dr|Mrs?|Ms|St|e\.g|i\.e|etc)|\b[A-Z])\.\s*\Z")
 _LONGEST_ABBREVIATION = 4  # characters before its full stop, in _ABBREVIATION
+# Marks left in the text for _tidy, which sees what follows them: a closing mark stays only
+# before words, not before punctuation or the end; _GLUE takes the spaces before it away.
+_CLOSING_DASH, _CLOSING_DASH_EN, _CLOSING_SPACE, _CLOSING_COMMA, _GLUE = "\x01", "\x02", "\x03", "\x04", "\x05"
+_CLOSINGS = {_CLOSING_DASH: "——", _CLOSING_DASH_EN: " —", _CLOSING_SPACE: " ", _CLOSING_COMMA: ","}
+_OPENS_CLAUSE = set("（(「『“‘，、；：,;:.。!?！？")  # after these, words set off need no dash before them
+_BRACKETS = {"（": 1, "(": 1, "）": -1, ")": -1}
+# What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
+# below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
+_ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14
 
 
 _SCRIPTS = {
@@ -63,6 +72,7 @@ class Unit(NamedTuple):
     text: str
     llm: bool = False  # drafted by an LLM: the part holding it carries the disclosure
     keep_with_next: bool = False  # a heading, or a paragraph that leads into a quotation
+    reference: bool = False  # the 参考 list: a part holding nothing else would be a post of titles
 
 
 class _Pending(NamedTuple):
@@ -87,6 +97,7 @@ class _Writer:
         self.diagnostics: list[Diagnostic] = []
         self.images: list[str] = []
         self.pending: list[_Pending] = []
+        self.enclosing = 0  # brackets open around the block being written: 1 inside an author footnote's （注：…）
         self.entries = {entry.id: entry for entry, _ in resolved.references}
         self.references = number_notes(resolved, "xhs", link_notes=False).references  # none cited only in hidden text
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
@@ -106,9 +117,11 @@ class _Writer:
         if self.room(llm=True) < 200:
             message = "the hashtags and the AI disclosure leave too little room in a part"
             raise InputError([error(self.path, 0, 0, message, "xhs.no-room")])
-        units = [unit for block in shown(self.resolved.blocks, "xhs") for unit in self.block_units(block)]
+        # The title opens the first part: a reader who meets the series there knows what it is.
+        units = [Unit(piece, keep_with_next=True) for piece in self.fit(_no_hash(self.front.title), self.room(False), 0)]
+        units += [unit for block in shown(self.resolved.blocks, "xhs") for unit in self.block_units(block)]
         if self.references:
-            units += [Unit(piece) for piece in self.fit(self.references_text(), self.room(False), 0)]
+            units += [Unit(piece, reference=True) for piece in self.fit(self.references_text(), self.room(False), 0)]
         parts = self.pack(units)
         stem, width = self.resolved.essay.stem, max(2, len(str(len(parts))))
         files = [(f"{stem}.xhs/{i:0{width}d}.txt", part.encode("utf-8")) for i, part in enumerate(parts, 1)]
@@ -170,22 +183,65 @@ class _Writer:
                 for i, group in enumerate(groups, 1)]
 
     def pack_for(self, units: list[Unit], widest: int) -> list[list[Unit]]:
-        def fits(group: list[Unit]) -> bool:
-            text = self.part_text(widest, widest, [u.text for u in group], any(u.llm for u in group))
-            return utf16_units(text) <= BODY_LIMIT
+        """The fewest parts, as even as they can be: a series of seven whose second holds a
+        paragraph and whose last holds only the 参考 list reads as scraps. Cut points are chosen
+        over the whole essay (a shortest path over the places a part may end), each part costed by
+        what a reader minds, most first: the 参考 list alone in a part; a heading or lead-in cut from
+        what it leads into (only where their run is longer than a part); one more part; a part under
+        half the limit; then the sum of the squared lengths, which is least when the parts are even.
+        A part's length is summed from its units' lengths, never joined and counted again."""
+        if not units:
+            return [[]]
+        count = len(units)
+        bare = utf16_units(self.part_text(widest, widest, [], False))  # header, hashtags, final newline
+        with_disclosure = utf16_units(self.part_text(widest, widest, [], True))
+        length_before, llm_before = [0], [0]  # per unit: its length and the blank line before it
+        for unit in units:
+            length_before.append(length_before[-1] + utf16_units(unit.text) + 2)
+            llm_before.append(llm_before[-1] + unit.llm)
 
-        parts: list[list[Unit]] = [[]]
-        for chain in _chains(units):
-            if fits(parts[-1] + chain):
-                parts[-1] += chain
-            elif fits(chain):  # a heading moves on with the paragraph it heads
-                parts.append(list(chain))
-            else:
-                for unit in chain:
-                    if not fits(parts[-1] + [unit]):
-                        parts.append([])
-                    parts[-1].append(unit)
-        return [part for part in parts if part] or [[]]
+        def length(start: int, end: int) -> int:
+            overhead = with_disclosure if llm_before[end] > llm_before[start] else bare
+            return overhead + length_before[end] - length_before[start]
+
+        # Where a part may end: after a unit that does not lead into the next, and inside a run of
+        # such units only if the run is too long for one part (then at a cost).
+        run_start = [0] * count
+        for index in range(1, count):
+            run_start[index] = run_start[index - 1] if units[index - 1].keep_with_next else index
+        run_end = [count] * count
+        for index in range(count - 2, -1, -1):
+            run_end[index] = run_end[index + 1] if units[index].keep_with_next else index + 1
+        cut_inside = [False] * (count + 1)  # an end inside a run (a cost), by the index of the unit after it
+        may_end = [True] * (count + 1)
+        for index in range(1, count):
+            if units[index - 1].keep_with_next:
+                cut_inside[index] = True
+                may_end[index] = length(run_start[index - 1], run_end[index - 1]) > BODY_LIMIT
+        has_body = not all(unit.reference for unit in units)
+
+        best: list[int | None] = [0] + [None] * count
+        start_of: list[int] = [0] * (count + 1)
+        for end in range(1, count + 1):
+            if not may_end[end]:
+                continue
+            all_references = True
+            for start in range(end - 1, -1, -1):
+                all_references = all_references and units[start].reference
+                size = length(start, end)
+                if size > BODY_LIMIT and end - start > 1:  # one unit too long stands alone, as it must
+                    break
+                if best[start] is None or not may_end[start]:
+                    continue
+                cost = (best[start] + _PART + _CUT_INSIDE * cut_inside[end] + _ALONE * (all_references and has_body)
+                        + _UNDER_HALF * (size * 2 < BODY_LIMIT) + size * size)
+                if best[end] is None or cost < best[end]:
+                    best[end], start_of[end] = cost, start
+        parts, end = [], count
+        while end:
+            parts.append(units[start_of[end] : end])
+            end = start_of[end]
+        return parts[::-1]
 
     def fit(self, text: str, room: int, line: int) -> list[str]:
         """A unit too long for any part is cut at line ends, else between sentences (with a warning)."""
@@ -272,23 +328,29 @@ class _Writer:
 
     # --- inlines ---
 
-    def inlines(self, nodes: tuple, line: int) -> str:
+    def inlines(self, nodes: tuple, line: int, depth: int | None = None) -> str:
+        """`depth`: how many brackets stand open before these words. A citation or a footnote
+        inside brackets is set off by dashes, not put in brackets of its own: （注：…（Lee, 2019）。）
+        is what a phone reader stumbles on."""
         out: list[str] = []
+        depth = self.enclosing if depth is None else depth
+        group = -1  # the index in `out` of the last citation group, to join the next one if it follows at once
         for node in nodes:
             kind = node.kind
+            written = len(out)
             if kind in ("text", "code", "run"):
                 out.append(node.text)
             elif kind == "styled" and node.style == "del":
-                words = self.inlines(node.children, line).replace("\0", "")[:30]
+                words = self.inlines(node.children, line, depth).replace("\0", "")[:30]
                 message = f"struck-through text '{words}' is left out of the Xiaohongshu text"
                 self.warn(line, message, "xhs.strikethrough")
                 out.append("\0")  # where the words were: _tidy closes the gap
             elif kind == "styled" and node.style in ("sub", "sup"):  # CO₂, 2¹⁰ where Unicode has the characters
-                out.append(_script(self.inlines(node.children, line), node.style))
+                out.append(_script(self.inlines(node.children, line, depth), node.style))
             elif kind == "styled":  # a phone editor has no italics or bold: the words stay
-                out.append(self.inlines(node.children, line))
+                out.append(self.inlines(node.children, line, depth))
             elif kind == "link":
-                out.append(_link_words(self.inlines(node.children, line)))
+                out.append(_link_words(self.inlines(node.children, line, depth)))
             elif kind == "image":
                 alt = _plain_markdown(node.alt)
                 self.images.append(alt)
@@ -298,12 +360,30 @@ class _Writer:
             elif kind == "html":
                 out.append(_strip_html(node.html))
             elif kind == "note_ref":  # `out` so far, not joined at each call: a paragraph may hold thousands
-                out.append(self.note_call(node, out))
+                call = self.note_call(node, out, depth)
+                if group == len(out) - 1 and call and self.resolved.notes[node.number - 1].is_citation:
+                    out[-1] = self.joined_groups(out[-1], call)  # [@a][@b]: one pair of brackets, not two
+                else:
+                    out.append(call)
+                group = len(out) - 1 if call and self.resolved.notes[node.number - 1].is_citation and not depth else -1
+                continue
             elif kind == "inline_reference":  # a citation inside an author footnote
                 if node.in_text and node.items:  # "As Lee (2020, p. 3) says"
-                    out.append(short_author(self.entries[node.items[0].key], self.chinese) + ("" if self.chinese else " "))
-                out.append(self.short_sources(node.items, None, out, line))
+                    gap = "" if self.chinese or depth else " "  # set off by a comma in brackets: "As Lee, 2020, says"
+                    out.append(short_author(self.entries[node.items[0].key], self.chinese) + gap)
+                out.append(self.short_sources(node.items, None, out, line, depth))
+            group = -1
+            for piece in out[written:]:
+                depth = _depth_after(piece, depth)
         return "".join(out)
+
+    def joined_groups(self, first: str, second: str) -> str:
+        """Two citation groups that follow each other as one: （A, 2020；B, 2021）."""
+        opening, closing, joiner = ("（", "）", "；") if self.chinese else ("(", ")", "; ")
+        second = second.lstrip()
+        if first.endswith(closing) and second.startswith(opening):
+            return first[: -len(closing)] + joiner + second[len(opening) :]
+        return first + second
 
     def image_label(self, alt: str) -> str:
         """Where an image stood: the post's images are attached in the app, the text names them."""
@@ -311,35 +391,62 @@ class _Writer:
             return f"〔图：{alt}〕" if alt else "〔图〕"
         return f"(Image: {alt})" if alt else "(Image)"
 
-    def note_call(self, ref, before: list[str]) -> str:  # type: ignore[no-untyped-def]
+    def note_call(self, ref, before: list[str], depth: int = 0) -> str:  # type: ignore[no-untyped-def]
+        """A citation's short sources, or an author footnote's words in （注：…） at its first call.
+        `depth`: brackets open around the call (then the footnote is set off by dashes)."""
         note = self.resolved.notes[ref.number - 1]
         if note.is_citation:
             items = tuple(source.item for source in note.sources)
-            return self.short_sources(items, [s.passage for s in note.sources], before, note.line)
+            return self.short_sources(items, [s.passage for s in note.sources], before, note.line, depth)
         if not ref.first_call:  # the footnote was expanded at its first call
             return ""
-        text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
+        enclosing, self.enclosing = self.enclosing, 1  # its citations stand inside its brackets
+        try:
+            text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
+        finally:
+            self.enclosing = enclosing
+        if not _ends_sentence(before):  # a note inside a sentence ends with the sentence's stop, not its own
+            text = re.sub(r"(?<!\.)[。.]\Z", "", text)
+        if depth:
+            return self.set_off(("注：" if self.chinese else "note: ") + text, before)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
 
-    def short_sources(self, items: tuple, passages: list | None, before: list[str], line: int) -> str:
+    def set_off(self, words: str, before: list[str]) -> str:
+        """Words inside brackets that would have had brackets of their own, between dashes: the
+        closing dash stays only if words follow (_tidy decides: it sees what comes next)."""
+        last = _last_character(before)
+        if self.chinese:  # no space beside a dash ("引 " before a citation is the blog's)
+            visible = _last_visible(before)
+            opening = "" if not visible or visible in _OPENS_CLAUSE or visible == "—" else "——"
+            return _GLUE + opening + words + _CLOSING_DASH
+        opening = "— " if last.isspace() else "" if not last or last in _OPENS_CLAUSE else " — "
+        return opening + words + _CLOSING_DASH_EN
+
+    def short_sources(self, items: tuple, passages: list | None, before: list[str], line: int, depth: int = 0) -> str:
         """A citation as short sources in parentheses; a quoted passage is queued to follow the paragraph.
         `passages` are the note's; None in an author footnote, where the item names its quote. `before`:
-        the pieces of text before it in its paragraph."""
-        texts = []
+        the pieces of text before it in its paragraph. `depth`: brackets open around it; then the
+        sources are set off by dashes, or follow the author's name after a comma ("As Lee, 2020, says")."""
+        texts, named_first = [], False
         for position, item in enumerate(items):
             entry = self.entries[item.key]
             passage = passages[position] if passages is not None else entry.quotes.get(item.quote)
             label, value = _locator(item, passage)
             author = short_author(entry, self.chinese)
             named = position == 0 and _ends_with(before, author)  # @key in text
+            named_first |= named
             with_author = not named and not item.suppress_author  # `[-@key]`: the sentence names them
             text = " ".join(p for p in (plain_text(item.prefix), self.short_source(entry, label, value, with_author)) if p)
-            texts.append(text + plain_text(item.suffix))  # the suffix brings its own ", " or " "
+            texts.append(_unbracketed(text + plain_text(item.suffix)))  # the suffix brings its own ", " or " "
             if passage:
                 self.pending.append(_Pending(entry, passage, self.short_source(entry, label, value), line))
         words = ("；" if self.chinese else "; ").join(t for t in texts if t)
         if not words:
             return ""
+        if depth and named_first:
+            return _GLUE + ", " + words + (_CLOSING_SPACE if self.chinese else _CLOSING_COMMA)
+        if depth:
+            return self.set_off(words, before)
         if self.chinese:
             return f"（{words}）"
         last = _last_character(before)
@@ -520,6 +627,34 @@ def _last_character(pieces: list[str]) -> str:
     return next((piece[-1] for piece in reversed(pieces) if piece), "")
 
 
+def _last_visible(pieces: list[str]) -> str:
+    """The last character of the text so far that is not a space."""
+    return next((piece.rstrip()[-1] for piece in reversed(pieces) if piece.strip()), "")
+
+
+def _ends_sentence(pieces: list[str]) -> bool:
+    """Does the text so far end a sentence (a note called after it is a sentence of its own)?"""
+    return _last_visible(pieces) in tuple("。！？.!?…")
+
+
+def _depth_after(text: str, depth: int) -> int:
+    """Brackets open after `text`, `depth` open before it (never below none: ':)' is not a bracket closed)."""
+    if "(" in text or ")" in text or "（" in text or "）" in text:
+        for char in text:
+            depth = max(0, depth + _BRACKETS.get(char, 0))
+    return depth
+
+
+def _unbracketed(words: str) -> str:
+    """A source's words with brackets of their own ('p. 3 (emphasis added)', a venue '(ICML)'): set
+    in the citation's parentheses, the inner pair becomes a comma."""
+    if not any(char in _BRACKETS for char in words):
+        return words
+    words = re.sub(r"\s*[(（]\s*", ", ", words)
+    words = re.sub(r"\s*[)）]", "", words)
+    return re.sub(r"(?:,\s*){2,}", ", ", words).strip(" ,")
+
+
 # --- words ----------------------------------------------------------------------------
 
 
@@ -570,10 +705,26 @@ def _plain_markdown(source: str) -> str:
 
 def _tidy(text: str) -> str:
     """No space beside full-width punctuation (a note call can leave one), none at a line's end;
-    where struck-out words were (\\0): nothing between Chinese, else one space at most."""
+    where struck-out words were (\\0): nothing between Chinese, else one space at most; the
+    closing marks of words set off in brackets (set_off) resolved by what follows them."""
+    if re.search(r"[\x01-\x05]", text):
+        text = re.sub(r"[ \t]*\x05", "", text)
+        text = re.sub(r"([\x01-\x04])(?=[ \t]*(?:[^\w\s（(“‘「『]|\n|\Z))|([\x01-\x04])([ \t]?)",
+                      _closing, text)
     text = re.sub(f"[ \\t]+(?=[{_WIDE_PUNCTUATION}])|(?<=[{_WIDE_PUNCTUATION}])[ \\t]+", "", text)
     text = re.sub(r"[ \t]*\0[ \t]*", lambda m: _struck_out_gap(m, text), text)
     return re.sub(r"[ \t]+(?=\n)", "", text).strip()
+
+
+def _closing(match: re.Match[str]) -> str:
+    """A closing mark before punctuation or the end goes; before words it is written, its own
+    space folded into a space that follows ("2020 和", not "2020  和")."""
+    if match.group(1):
+        return ""
+    closing = _CLOSINGS[match.group(2)]
+    if closing == "——":  # a Chinese dash takes no space after it
+        return closing
+    return closing.rstrip() + match.group(3) if match.group(3) else closing
 
 
 def _struck_out_gap(match: re.Match[str], text: str) -> str:
