@@ -220,28 +220,11 @@ class _Writer:
                 may_end[index] = length(run_start[index - 1], run_end[index - 1]) > BODY_LIMIT
         has_body = not all(unit.reference for unit in units)
 
-        best: list[int | None] = [0] + [None] * count
-        start_of: list[int] = [0] * (count + 1)
-        for end in range(1, count + 1):
-            if not may_end[end]:
-                continue
-            all_references = True
-            for start in range(end - 1, -1, -1):
-                all_references = all_references and units[start].reference
-                size = length(start, end)
-                if size > BODY_LIMIT and end - start > 1:  # one unit too long stands alone, as it must
-                    break
-                if best[start] is None or not may_end[start]:
-                    continue
-                cost = (best[start] + _PART + _CUT_INSIDE * cut_inside[end] + _ALONE * (all_references and has_body)
-                        + _UNDER_HALF * (size * 2 < BODY_LIMIT) + size * size)
-                if best[end] is None or cost < best[end]:
-                    best[end], start_of[end] = cost, start
-        parts, end = [], count
-        while end:
-            parts.append(units[start_of[end] : end])
-            end = start_of[end]
-        return parts[::-1]
+        def cost(start: int, end: int) -> int:
+            alone = has_body and all(unit.reference for unit in units[start:end])
+            return _ALONE * alone + _CUT_INSIDE * cut_inside[end]
+
+        return [units[start:end] for start, end in _even_runs(count, length, BODY_LIMIT, may_end, cost)]
 
     def fit(self, text: str, room: int, line: int) -> list[str]:
         """A unit too long for any part is cut at line ends, else between sentences (with a warning)."""
@@ -361,11 +344,12 @@ class _Writer:
                 out.append(_strip_html(node.html))
             elif kind == "note_ref":  # `out` so far, not joined at each call: a paragraph may hold thousands
                 call = self.note_call(node, out, depth)
-                if group == len(out) - 1 and call and self.resolved.notes[node.number - 1].is_citation:
+                grouped = bool(call) and not depth and self.resolved.notes[node.number - 1].is_citation
+                if grouped and out and group == len(out) - 1:
                     out[-1] = self.joined_groups(out[-1], call)  # [@a][@b]: one pair of brackets, not two
                 else:
                     out.append(call)
-                group = len(out) - 1 if call and self.resolved.notes[node.number - 1].is_citation and not depth else -1
+                group = len(out) - 1 if grouped else -1
                 continue
             elif kind == "inline_reference":  # a citation inside an author footnote
                 if node.in_text and node.items:  # "As Lee (2020, p. 3) says"
@@ -535,17 +519,49 @@ def _chains(units: list[Unit]) -> list[list[Unit]]:
     return chains
 
 
+def _even_runs(count: int, length, limit: int, may_end: list[bool], cost) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Items 0..count-1 in runs of at most `limit` (`length(start, end)` of a run), fewest first,
+    then as even as they can be: no run under half the limit where it can be helped, then the
+    least sum of squared lengths. `may_end[i]`: may a run end before item i; `cost(start, end)`:
+    what else a run costs, in weights above a run's own (_PART). A shortest path over the places a
+    run may end, each looked at only as far back as a run can reach: linear in the items."""
+    best: list[int | None] = [0] + [None] * count
+    start_of = [0] * (count + 1)
+    for end in range(1, count + 1):
+        if not may_end[end]:
+            continue
+        for start in range(end - 1, -1, -1):
+            size = length(start, end)
+            if size > limit and end - start > 1:  # one item too long stands alone, as it must
+                break
+            if best[start] is None or not may_end[start]:
+                continue
+            total = best[start] + cost(start, end) + _PART + _UNDER_HALF * (size * 2 < limit) + size * size
+            if best[end] is None or total < best[end]:
+                best[end], start_of[end] = total, start
+    runs, end = [], count
+    while end:
+        runs.append((start_of[end], end))
+        end = start_of[end]
+    return runs[::-1]
+
+
 def _split_to_fit(text: str, room: int) -> tuple[list[str], bool]:
-    """Pieces of `text` each within `room`, and whether a cut fell inside a line."""
-    chunks, current, mid_line = [], "", False
-    for atom in _atoms(text, room, 0):
-        if current and utf16_units(current + atom) > room:
-            chunks.append(current)
-            mid_line |= not current.endswith("\n")
-            current = ""
-        current += atom
-    chunks.append(current)
-    return [c.strip() for c in chunks if c.strip()], mid_line
+    """Pieces of `text` each within `room`, as even as they can be (a long paragraph cut into 960
+    and 300 leaves a scrap), and whether a cut fell inside a line: line ends are preferred."""
+    atoms = _atoms(text, room, 0)
+    length_before = [0]
+    for atom in atoms:
+        length_before.append(length_before[-1] + utf16_units(atom))
+    mid_line = [False] + [not atom.endswith("\n") for atom in atoms[:-1]] + [False]
+
+    def cost(start: int, end: int) -> int:
+        return _CUT_INSIDE * mid_line[end]
+
+    runs = _even_runs(len(atoms), lambda start, end: length_before[end] - length_before[start], room,
+                      [True] * (len(atoms) + 1), cost)
+    chunks = ["".join(atoms[start:end]).strip() for start, end in runs]
+    return [c for c in chunks if c], any(mid_line[end] for _, end in runs)
 
 
 def _atoms(text: str, room: int, level: int) -> list[str]:

@@ -79,7 +79,7 @@ def test_an_english_essay_reads_as_english(scratch):
     draft += "As @smith2020 [p. 12] says, it holds[@lee2019]. A quote[@smith2020:finding].\n"
     [part] = parts_of(render(scratch, draft))
     assert part.startswith(
-        "As Smith and Doe (Journal of Things 2020, p. 12) says, it holds (Lee, 2019). "
+        "A test\n\nAs Smith and Doe (Journal of Things 2020, p. 12) says, it holds (Lee, 2019). "
         "A quote (Smith and Doe, Journal of Things 2020, p. 12).\n\n"
         "“事物就是它们本来的样子。”\nOriginal: Things are what they are.\n— Smith and Doe, Journal of Things 2020, p. 12\n\n"
         "Sources\n1. Lee. The Book. Press, 2019\n"
@@ -88,7 +88,7 @@ def test_an_english_essay_reads_as_english(scratch):
 
 def test_xhs_original_no_gives_the_translation_alone(scratch):
     [part] = parts_of(render(scratch, HEAD + "> [@smith2020:finding]\n", RenderOptions(xhs_original=False)))
-    assert part.startswith("「事物就是它们本来的样子。」\n——Smith 和 Doe, Journal of Things 2020, p. 12\n\n参考")
+    assert part.startswith("测试\n\n「事物就是它们本来的样子。」\n——Smith 和 Doe, Journal of Things 2020, p. 12\n\n参考")
     assert "Things are" not in part
 
 
@@ -158,7 +158,7 @@ def test_a_paragraph_longer_than_a_part_is_split_between_sentences(project):
     assert len(texts) == 2
     for text in texts:
         assert units(text) <= 1000
-        assert text.split("\n\n")[1].rstrip("\n").endswith("用来填满篇幅。")  # never inside a sentence
+        assert text.split("\n\n")[-1].rstrip("\n").endswith("用来填满篇幅。")  # never inside a sentence
 
 
 def test_a_sentence_longer_than_a_part_is_cut_at_its_commas(scratch):
