@@ -41,6 +41,8 @@ _BRACKETS = {"（": 1, "(": 1, "）": -1, ")": -1}
 # What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
 # below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
 _ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14
+_GRAIN = 50  # pack_for: units this small are joined with their neighbours before parts are cut...
+_EXACT_WORK = 400_000  # ...where cutting unit by unit would look at more (part, unit) pairs than this
 
 
 _SCRIPTS = {
@@ -218,13 +220,37 @@ class _Writer:
             if units[index - 1].keep_with_next:
                 cut_inside[index] = True
                 may_end[index] = length(run_start[index - 1], run_end[index - 1]) > BODY_LIMIT
-        has_body = not all(unit.reference for unit in units)
+        references_before = [0]
+        for unit in units:
+            references_before.append(references_before[-1] + unit.reference)
+        has_body = references_before[-1] < count
+
+        # Small units that follow each other go in blocks of up to _GRAIN, and a part ends only
+        # between blocks: any two blocks side by side hold more than _GRAIN, so a part's end is
+        # looked for at most 2 × BODY_LIMIT / _GRAIN blocks back. Only where unit by unit would be
+        # too much work (20,000 one-line paragraphs took 40 s): evenness is then lost by at most a
+        # block, and if blocks need more parts than filling each part in turn, that is taken.
+        grain = _GRAIN if _window_work(count, length, BODY_LIMIT) > _EXACT_WORK else 0
+        bounds = [0]
+        for index in range(1, count):
+            if (length_before[index + 1] - length_before[bounds[-1]] > grain
+                    or units[index].reference != units[index - 1].reference):
+                bounds.append(index)
+        bounds.append(count)
+
+        def block_length(start: int, end: int) -> int:
+            return length(bounds[start], bounds[end])
 
         def cost(start: int, end: int) -> int:
-            alone = has_body and all(unit.reference for unit in units[start:end])
-            return _ALONE * alone + _CUT_INSIDE * cut_inside[end]
+            first, last = bounds[start], bounds[end]
+            alone = has_body and references_before[last] - references_before[first] == last - first
+            return _ALONE * alone + _CUT_INSIDE * cut_inside[last]
 
-        return [units[start:end] for start, end in _even_runs(count, length, BODY_LIMIT, may_end, cost)]
+        runs = _even_runs(len(bounds) - 1, block_length, BODY_LIMIT, [may_end[index] for index in bounds], cost)
+        cuts = [(bounds[start], bounds[end]) for start, end in runs]
+        if grain and len(filled := _filled_runs(units, length, run_end)) < len(cuts):
+            cuts = filled
+        return [units[start:end] for start, end in cuts]
 
     def fit(self, text: str, room: int, line: int) -> list[str]:
         """A unit too long for any part is cut at line ends, else between sentences (with a warning)."""
@@ -546,22 +572,64 @@ def _even_runs(count: int, length, limit: int, may_end: list[bool], cost) -> lis
     return runs[::-1]
 
 
+def _window_work(count: int, length, limit: int) -> int:  # type: ignore[no-untyped-def]
+    """How many (start, end) pairs _even_runs would look at: for each end, the starts within reach."""
+    work, start = 0, 0
+    for end in range(1, count + 1):
+        while end - start > 1 and length(start, end) > limit:
+            start += 1
+        work += end - start
+    return work
+
+
+def _filled_runs(units: list[Unit], length, run_end: list[int]) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Each part filled in turn (the series before parts were evened): a run of units bound by
+    keep_with_next moves on whole when it fits a part, else is cut where the part is full."""
+    runs, start, index = [], 0, 0
+    while index < len(units):
+        chain_end = run_end[index]
+        if length(start, chain_end) <= BODY_LIMIT:
+            index = chain_end
+        elif start < index and length(index, chain_end) <= BODY_LIMIT:
+            runs.append((start, index))
+            start = index
+        else:
+            while index < chain_end:
+                if start < index and length(start, index + 1) > BODY_LIMIT:
+                    runs.append((start, index))
+                    start = index
+                index += 1
+    runs.append((start, len(units)))
+    return runs
+
+
 def _split_to_fit(text: str, room: int) -> tuple[list[str], bool]:
-    """Pieces of `text` each within `room`, as even as they can be (a long paragraph cut into 960
-    and 300 leaves a scrap), and whether a cut fell inside a line: line ends are preferred."""
-    atoms = _atoms(text, room, 0)
-    length_before = [0]
-    for atom in atoms:
-        length_before.append(length_before[-1] + utf16_units(atom))
-    mid_line = [False] + [not atom.endswith("\n") for atom in atoms[:-1]] + [False]
+    """Pieces of `text` each within `room`, as even as they can be (a paragraph cut into 960 and
+    300 leaves a scrap), and whether a cut fell inside a line. Filled to the room first, which
+    gives the fewest pieces; then filled again towards an even share, cut where the share is
+    nearest, kept if that needs no more pieces. Two passes over the atoms: a paragraph of
+    thousands of sentences costs no more than its length."""
+    atoms = [(atom, utf16_units(atom)) for atom in _atoms(text, room, 0)]
+    fewest = _filled(atoms, room, room)
+    total = sum(size for _, size in atoms)
+    even = _filled(atoms, room, -(-total // len(fewest))) if len(fewest) > 1 else fewest
+    chunks = even if len(even) == len(fewest) else fewest
+    mid_line = any(not chunk.endswith("\n") for chunk in chunks[:-1])
+    return [c.strip() for c in chunks if c.strip()], mid_line
 
-    def cost(start: int, end: int) -> int:
-        return _CUT_INSIDE * mid_line[end]
 
-    runs = _even_runs(len(atoms), lambda start, end: length_before[end] - length_before[start], room,
-                      [True] * (len(atoms) + 1), cost)
-    chunks = ["".join(atoms[start:end]).strip() for start, end in runs]
-    return [c for c in chunks if c], any(mid_line[end] for _, end in runs)
+def _filled(atoms: list[tuple[str, int]], room: int, share: int) -> list[str]:
+    """Atoms joined into chunks within `room`, each cut where its length comes nearest `share`."""
+    chunks, current, length = [], [], 0
+    for atom, size in atoms:
+        over = length + size > room or (length + size > share and share - length < length + size - share)
+        if current and over:
+            chunks.append("".join(current))
+            current, length = [], 0
+        current.append(atom)
+        length += size
+    chunks.append("".join(current))
+    return chunks
 
 
 def _atoms(text: str, room: int, level: int) -> list[str]:
