@@ -38,6 +38,8 @@ _CLOSING_DASH, _CLOSING_DASH_EN, _CLOSING_SPACE, _CLOSING_COMMA, _GLUE = "\x01",
 _CLOSINGS = {_CLOSING_DASH: "——", _CLOSING_DASH_EN: " —", _CLOSING_SPACE: " ", _CLOSING_COMMA: ","}
 _OPENS_CLAUSE = set("（(「『“‘，、；：,;:.。!?！？")  # after these, words set off need no dash before them
 _BRACKETS = {"（": 1, "(": 1, "）": -1, ")": -1}
+# Words after which a source is named without a dash: "见 Lee, 2019", "see Lee, 2019".
+_INTRODUCING = {True: ("见", "引", "据", "载于", "参看"), False: (" see", "See", "cf.", "Cf.", " in", " from", " by")}
 # What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
 # below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
 _ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14
@@ -453,8 +455,12 @@ class _Writer:
         words = ("；" if self.chinese else "; ").join(t for t in texts if t)
         if not words:
             return ""
-        if depth and named_first:
-            return _GLUE + ", " + words + (_CLOSING_SPACE if self.chinese else _CLOSING_COMMA)
+        closing = _CLOSING_SPACE if self.chinese else _CLOSING_COMMA
+        if depth and named_first:  # "As Lee, 2020, p. 3, says"
+            return _GLUE + ", " + words + closing
+        if depth and any(_ends_with(before, word) for word in _INTRODUCING[self.chinese]):  # "see Lee, 2020"
+            last = _last_character(before)
+            return ("" if not last or last.isspace() or is_cjk(words[0]) else " ") + words + closing
         if depth:
             return self.set_off(words, before)
         if self.chinese:
