@@ -11,6 +11,7 @@ limit with their （i/N） header, the AI disclosure where needed, and the hasht
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,6 +44,7 @@ _INTRODUCING = {True: ("见", "引", "据", "载于", "参看"), False: (" see",
 # What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
 # below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
 _ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14
+_Span = Callable[[int, int], int]  # of a run of items from start to end: its length, or its cost
 _GRAIN = 50  # pack_for: units this small are joined with their neighbours before parts are cut...
 _EXACT_WORK = 400_000  # ...where cutting unit by unit would look at more (part, unit) pairs than this
 
@@ -122,7 +124,8 @@ class _Writer:
             message = "the hashtags and the AI disclosure leave too little room in a part"
             raise InputError([error(self.path, 0, 0, message, "xhs.no-room")])
         # The title opens the first part: a reader who meets the series there knows what it is.
-        units = [Unit(piece, keep_with_next=True) for piece in self.fit(_no_hash(self.front.title), self.room(False), 0)]
+        title_pieces = self.fit(_no_hash(self.front.title), self.room(False), 0)
+        units = [Unit(piece, keep_with_next=True) for piece in title_pieces]
         units += [unit for block in shown(self.resolved.blocks, "xhs") for unit in self.block_units(block)]
         if self.references:
             units += [Unit(piece, reference=True) for piece in self.fit(self.references_text(), self.room(False), 0)]
@@ -551,7 +554,7 @@ def _chains(units: list[Unit]) -> list[list[Unit]]:
     return chains
 
 
-def _even_runs(count: int, length, limit: int, may_end: list[bool], cost) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _even_runs(count: int, length: _Span, limit: int, may_end: list[bool], cost: _Span) -> list[tuple[int, int]]:
     """Items 0..count-1 in runs of at most `limit` (`length(start, end)` of a run), fewest first,
     then as even as they can be: no run under half the limit where it can be helped, then the
     least sum of squared lengths. `may_end[i]`: may a run end before item i; `cost(start, end)`:
@@ -578,7 +581,7 @@ def _even_runs(count: int, length, limit: int, may_end: list[bool], cost) -> lis
     return runs[::-1]
 
 
-def _window_work(count: int, length, limit: int) -> int:  # type: ignore[no-untyped-def]
+def _window_work(count: int, length: _Span, limit: int) -> int:
     """How many (start, end) pairs _even_runs would look at: for each end, the starts within reach."""
     work, start = 0, 0
     for end in range(1, count + 1):
@@ -588,7 +591,7 @@ def _window_work(count: int, length, limit: int) -> int:  # type: ignore[no-unty
     return work
 
 
-def _filled_runs(units: list[Unit], length, run_end: list[int]) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _filled_runs(units: list[Unit], length: _Span, run_end: list[int]) -> list[tuple[int, int]]:
     """Each part filled in turn (the series before parts were evened): a run of units bound by
     keep_with_next moves on whole when it fits a part, else is cut where the part is full."""
     runs, start, index = [], 0, 0

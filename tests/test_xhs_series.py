@@ -189,7 +189,8 @@ def test_the_reference_list_shares_a_part_with_the_text_where_it_can(bibliograph
     ("en", "Again[^a].\n\n[^a]: See [@lee2019, p. 590] for more.\n",
      "Again (Note: See Lee, 2019, p. 590, for more)."),
     ("en", "A claim (as argued [@lee2019, p. 3]) and [@lee2019][@smith2020, p. 3 (emphasis added)].\n",
-     "A claim (as argued — Lee, 2019, p. 3) and (Lee, 2019; Smith and Doe, Journal of Things 2020, p. 3, emphasis added)."),
+     "A claim (as argued — Lee, 2019, p. 3) and "
+     "(Lee, 2019; Smith and Doe, Journal of Things 2020, p. 3, emphasis added)."),
     ("zh-CN", "作者的补充[^a]写在这里。\n\n[^a]: 脚注里的引用会写进脚注本身[@lee2019, p. 7]。\n",
      "作者的补充（注：脚注里的引用会写进脚注本身——Lee, 2019, p. 7）写在这里。"),
     ("zh-CN", "正文^[行内注，见[see @lee2019, chap. 3; @smith2020, pp. 14-15]。]。\n",
