@@ -182,8 +182,12 @@ class _Writer:
         return BODY_LIMIT - utf16_units(self.part_text(999, 999, [""], llm))
 
     def pack(self, units: list[Unit]) -> list[str]:
-        """Fill parts in order; the header widens with the count, so pack again when it does."""
-        widest = 9
+        """Cut the units into parts; the header widens with the count, so pack again when it does.
+        The text's length over the limit is fewer parts than any packing makes: a header too
+        narrow for that many is not tried."""
+        widest, fewest = 9, sum(utf16_units(unit.text) for unit in units) // BODY_LIMIT
+        while widest < fewest:
+            widest = widest * 10 + 9
         while len(groups := self.pack_for(units, widest)) > widest:
             widest = widest * 10 + 9
         return [self.part_text(i, len(groups), [u.text for u in group], any(u.llm for u in group))
@@ -618,6 +622,8 @@ def _split_to_fit(text: str, room: int) -> tuple[list[str], bool]:
     gives the fewest pieces; then filled again towards an even share, cut where the share is
     nearest, kept if that needs no more pieces. Two passes over the atoms: a paragraph of
     thousands of sentences costs no more than its length."""
+    if utf16_units(text) <= room:
+        return [text.strip()] * bool(text.strip()), False
     atoms = [(atom, utf16_units(atom)) for atom in _atoms(text, room, 0)]
     fewest = _filled(atoms, room, room)
     total = sum(size for _, size in atoms)
