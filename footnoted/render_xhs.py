@@ -40,7 +40,8 @@ _CLOSINGS = {_CLOSING_DASH: "——", _CLOSING_DASH_EN: " —", _CLOSING_SPACE: 
 _OPENS_CLAUSE = set("（(「『“‘，、；：,;:.。!?！？")  # after these, words set off need no dash before them
 _BRACKETS = {"（": 1, "(": 1, "）": -1, ")": -1}
 # Words after which a source is named without a dash: "见 Lee, 2019", "see Lee, 2019".
-_INTRODUCING = {True: ("见", "引", "据", "载于", "参看"), False: (" see", "See", "cf.", "Cf.", " in", " from", " by")}
+_INTRODUCING = {True: ("见", "引", "引用", "据", "载于", "参看", "出自"),
+                False: (" see", "See", "cf.", "Cf.", " in", " from", " by", " citing", " quoting")}
 # What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
 # below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
 _ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14

@@ -187,4 +187,5 @@ def test_an_author_named_in_a_notes_sentence_is_printed_once(project):
     assert second.startswith("As Lee, ") and second.count("Lee") == 1, second
     assert build(project, body, target="xhs").code == 0
     text = (project / "build" / "x.xhs.txt").read_text(encoding="utf-8")
-    assert "As Lee (2019, p. 3) says." in text and "As Lee (2019, p. 5) says." in text, text
+    # In the xhs text's （注：…） its sources follow after a comma: no bracket inside a bracket (#17).
+    assert "(Note: As Lee, 2019, p. 3, says)." in text and "(Note: As Lee, 2019, p. 5, says.)" in text, text

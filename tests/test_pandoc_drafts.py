@@ -110,8 +110,8 @@ def test_pdf_sets_inline_notes_at_the_foot_of_their_page(built):
 def test_xhs_expands_inline_notes_and_writes_unicode_scripts(built):
     text = (built / "water.xhs.txt").read_text(encoding="utf-8")
     assert "“water is H₂O” – and 2¹⁰ is 1024… it’s true (Lee, 2019, pp. 3–5)." in text
-    assert "(Note: An inline note citing (Smith and Doe, Journal of Things 2020, p. 12).)" in text
-    assert "(Note: Second inline note.)" in text
+    assert "(Note: An inline note citing Smith and Doe, Journal of Things 2020, p. 12.)" in text  # no (…(…)) (#17)
+    assert "(Note: Second inline note)." in text
     assert "Method" in text and "{-}" not in text and "subtitle" not in text
 
 
@@ -296,5 +296,5 @@ def test_a_pandoc_draft_with_a_zotero_json_and_a_bib_file_builds_every_target(pr
     assert "<i>passim</i>" in html and "33–35" in html
     assert "Compare Jane Doe and Jan van der Berg, <i>Rivers of Europe</i>" in html  # the inline note's own reference
     # pandoc reads "van der" as a dropping particle, which a short name leaves out (CSL).
-    assert "(Note: Compare Doe and Berg (2001, chap. 2).)" in text
+    assert "(Note: Compare Doe and Berg, 2001, chap. 2.)" in text  # no bracket inside a bracket (#17)
     assert "(see Doe and Berg, 2001, pp. 33–35, passim; Educational Leadership 2018)" in text  # -@: no author
