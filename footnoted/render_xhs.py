@@ -5,8 +5,11 @@ So the essay becomes what a careful writer types on the phone: headings on lines
 「」 for quotations, • or 1. for items, a table as one line per row. A phone reader cannot follow
 a note number, so every note is expanded where it is called: a citation becomes a short source
 (Shumailov 等, Nature 2024, p. 755), a quoted passage follows its paragraph, an author footnote
-stands in （注：…）. The text is then cut at paragraph boundaries into parts that each fit the
-limit with their （i/N） header, the AI disclosure where needed, and the hashtags.
+stands in （注：…）, and no bracket stands inside another (a citation in a footnote is set off by
+dashes). The text, its title first, is then cut at paragraph boundaries into as few parts as fit
+the limit with their （i/N） header, the AI disclosure where needed, and the hashtags, and as even
+in length as the paragraphs allow: a series is read part by part, and a scrap of a part reads as
+one left over.
 """
 
 import html
@@ -546,17 +549,6 @@ class _Writer:
 
 
 # --- cutting text -------------------------------------------------------------------
-
-
-def _chains(units: list[Unit]) -> list[list[Unit]]:
-    """Units bound by keep_with_next, as runs a part takes whole when it can."""
-    chains: list[list[Unit]] = []
-    for unit in units:
-        if chains and chains[-1][-1].keep_with_next:
-            chains[-1].append(unit)
-        else:
-            chains.append([unit])
-    return chains
 
 
 def _even_runs(count: int, length: _Span, limit: int, may_end: list[bool], cost: _Span) -> list[tuple[int, int]]:
