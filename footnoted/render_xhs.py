@@ -43,8 +43,9 @@ _CLOSINGS = {_CLOSING_DASH: "——", _CLOSING_DASH_EN: " —", _CLOSING_SPACE: 
 _OPENS_CLAUSE = set("（(「『“‘，、；：,;:.。!?！？")  # after these, words set off need no dash before them
 _BRACKETS = {"（": 1, "(": 1, "）": -1, ")": -1}
 # Words after which a source is named without a dash: "见 Lee, 2019", "see Lee, 2019".
-_INTRODUCING = {True: ("见", "引", "引用", "据", "载于", "参看", "出自"),
-                False: (" see", "See", "cf.", "Cf.", " in", " from", " by", " citing", " quoting")}
+_INTRODUCING = {True: re.compile(r"(?:见|引|引用|据|如|载于|参看|出自)\Z"),
+                False: re.compile(r"(?:^|[\s(“‘])(?:see|cf\.|in|from|by|as|citing|quoting)\Z", re.IGNORECASE)}
+_LONGEST_INTRODUCTION = 8  # characters of the text before a citation that _INTRODUCING reads
 # What a part costs the reader (pack_for), as weights far enough apart that each outweighs all
 # below it: a part's squared length is at most 1000² and a series has fewer than 10⁶ parts.
 _ALONE, _CUT_INSIDE, _PART, _UNDER_HALF = 10**42, 10**34, 10**24, 10**14
@@ -469,7 +470,7 @@ class _Writer:
         closing = _CLOSING_SPACE if self.chinese else _CLOSING_COMMA
         if depth and named_first:  # "As Lee, 2020, p. 3, says"
             return _GLUE + ", " + words + closing
-        if depth and any(_ends_with(before, word) for word in _INTRODUCING[self.chinese]):  # "see Lee, 2020"
+        if depth and _INTRODUCING[self.chinese].search(_tail(before, _LONGEST_INTRODUCTION)):  # "see Lee, 2020"
             last = _last_character(before)
             return ("" if not last or last.isspace() or is_cjk(words[0]) else " ") + words + closing
         if depth:
@@ -699,10 +700,15 @@ def _with_gaps(sentences: list[str], kept: set[int], chinese: bool) -> str:
 
 
 def _ends_with(pieces: list[str], words: str) -> bool:
-    """Does "".join(pieces).rstrip() end with `words`? Read from the end only as far as it takes: a
-    paragraph of thousands of citations was joined again for each (50,000 took 10 minutes)."""
+    """Does "".join(pieces).rstrip() end with `words`?"""
+    return _tail(pieces, len(words)).endswith(words)
+
+
+def _tail(pieces: list[str], length: int) -> str:
+    """The last `length` characters of "".join(pieces).rstrip(). Read from the end only as far as it
+    takes: a paragraph of thousands of citations was joined again for each (50,000 took 10 minutes)."""
     ending: list[str] = []
-    needed = len(words)
+    needed = length
     for piece in reversed(pieces):
         if not ending:
             piece = piece.rstrip()  # the space at the end, if the piece is all space the next piece's too
@@ -712,7 +718,7 @@ def _ends_with(pieces: list[str], words: str) -> bool:
         needed -= len(ending[-1])
         if needed <= 0:
             break
-    return "".join(reversed(ending)).endswith(words)
+    return "".join(reversed(ending))
 
 
 def _last_character(pieces: list[str]) -> str:

@@ -195,6 +195,8 @@ def test_the_reference_list_shares_a_part_with_the_text_where_it_can(bibliograph
      "作者的补充（注：脚注里的引用会写进脚注本身——Lee, 2019, p. 7）写在这里。"),
     ("zh-CN", "正文^[行内注，见[see @lee2019, chap. 3; @smith2020, pp. 14-15]。]。\n",
      "正文（注：行内注，见 see Lee, 2019, 第 3 章；Smith 和 Doe, Journal of Things 2020, pp. 14-15）。"),
+    ("en", "Models collapse (as [@smith2020; @lee2019] show; see [@lee2019, p. 2]).\n",
+     "Models collapse (as Smith and Doe, Journal of Things 2020; Lee, 2019, show; see Lee, 2019, p. 2)."),
     ("zh-CN", "（作者的话[@lee2019, p. 5]）再说[@lee2019][@smith2020]。\n",
      "（作者的话——Lee, 2019, p. 5）再说（Lee, 2019；Smith 和 Doe, Journal of Things 2020）。"),
 ])
@@ -207,7 +209,7 @@ CITATIONS = st.sampled_from([
     "[@lee2019]", "[@lee2019, p. 590]", "[see @lee2019, chap. 3; @smith2020, pp. 14-15]",
     "[@smith2020, p. 3 (略改)]", "@smith2020 [p. 12] 说", "[-@lee2019]", "[@smith2020:finding]",
     "[@lee2019][@smith2020]", "^[行内注[@lee2019, p. 590]。]", "^[见[@smith2020; @lee2019, chap. 2]]",
-    "[^a]", "[^b]", "[^c]",
+    "[^a]", "[^b]", "[^c]", "（如[@lee2019, p. 3]所述）", "(as [@smith2020; @lee2019] show)",
 ])
 WORDS = st.sampled_from(["数据", "模型", "model", "AI", "人类", "the text", "（括注）", "说"])
 SENTENCES = st.lists(st.one_of(WORDS, CITATIONS), min_size=1, max_size=6).map(
