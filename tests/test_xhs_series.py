@@ -75,6 +75,7 @@ def assert_series(parts: list[str], title: str) -> None:
     no part that could have been joined with the next (the fewest parts)."""
     total = len(parts)
     assert all(units(part) <= LIMIT for part in parts)
+    assert not any(re.search(r"[\x00-\x08]", part) for part in parts)  # no mark of the renderer's left behind
     assert title_count(title) <= 20
     first = blocks(parts[0])
     assert first[0] == title, "the title opens the first part"
