@@ -419,7 +419,8 @@ class _Writer:
 
     def note_call(self, ref, before: list[str], depth: int = 0) -> str:  # type: ignore[no-untyped-def]
         """A citation's short sources, or an author footnote's words in （注：…） at its first call.
-        `depth`: brackets open around the call (then the footnote is set off by dashes)."""
+        `depth`: brackets open around the call. There, or if its words hold brackets of their own,
+        the footnote is set off by dashes instead: ——注：…——."""
         note = self.resolved.notes[ref.number - 1]
         if note.is_citation:
             items = tuple(source.item for source in note.sources)
@@ -433,7 +434,7 @@ class _Writer:
             self.enclosing = enclosing
         if not _ends_sentence(before):  # a note inside a sentence ends with the sentence's stop, not its own
             text = re.sub(r"(?<!\.)[。.]\Z", "", text)
-        if depth:
+        if depth or any(char in _BRACKETS for char in text):  # inside brackets, or brackets of its own inside
             return self.set_off(("注：" if self.chinese else "note: ") + text, before)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
 

@@ -198,6 +198,10 @@ def test_the_reference_list_shares_a_part_with_the_text_where_it_can(bibliograph
      "正文（注：行内注，见 see Lee, 2019, 第 3 章；Smith 和 Doe, Journal of Things 2020, pp. 14-15）。"),
     ("en", "Models collapse (as [@smith2020; @lee2019] show; see [@lee2019, p. 2]).\n",
      "Models collapse (as Smith and Doe, Journal of Things 2020; Lee, 2019, show; see Lee, 2019, p. 2)."),
+    ("zh-CN", "作者的补充[^a]写在这里。\n\n[^a]: 这一点（作者以为）很重要。\n",
+     "作者的补充——注：这一点（作者以为）很重要——写在这里。"),
+    ("en", "It holds[^a]. And (so[^b]) on.\n\n[^a]: This (really) matters.\n\n[^b]: A note.\n",
+     "It holds — note: This (really) matters. And (so — note: A note) on."),
     ("zh-CN", "（作者的话[@lee2019, p. 5]）再说[@lee2019][@smith2020]。\n",
      "（作者的话——Lee, 2019, p. 5）再说（Lee, 2019；Smith 和 Doe, Journal of Things 2020）。"),
 ])
@@ -215,7 +219,7 @@ CITATIONS = st.sampled_from([
 WORDS = st.sampled_from(["数据", "模型", "model", "AI", "人类", "the text", "（括注）", "说"])
 SENTENCES = st.lists(st.one_of(WORDS, CITATIONS), min_size=1, max_size=6).map(
     lambda pieces: "".join(pieces) + "。")
-NOTES = ("[^a]: 注，见[@lee2019, p. 590]。\n\n[^b]: 如 @lee2019 [p. 3] 所说，参见[@smith2020; @lee2019, chap. 2]"
+NOTES = ("[^a]: 注（括注），见[@lee2019, p. 590]。\n\n[^b]: 如 @lee2019 [p. 3] 所说，参见[@smith2020; @lee2019, chap. 2]"
          "和[@smith2020, p. 4 (表 1)]。\n\n[^c]: Text [@lee2019, p. 590].\n")
 
 
