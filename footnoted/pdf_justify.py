@@ -5,8 +5,8 @@ punctuation. This extends its line layout, in three places:
 
 - Punctuation compression (标点挤压, clreq 3.1.6). Two full-width marks side by side take 1.5 em,
   not 2 (`帖子：“为了给`, `可以有。（不过`): the blank half between them goes, brackets hugging
-  what they enclose. An opening bracket that starts a line loses its leading blank half; a mark
-  that ends a line loses its trailing one (GB/T 15834-2011, 5.1.10). Done with the fonts' own
+  what they enclose. A mark that ends a line loses its trailing blank half (GB/T 15834-2011,
+  5.1.10). Done with the fonts' own
   `halt` feature (Debian's Noto CJK has it; its build has no `chws`), set on those characters
   only, as Pango attributes in every layout of the text (Layout.set_text).
 - Justification (clreq 3.8.4, the order of expansion). Every line of a justified paragraph but
@@ -52,8 +52,8 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 CLOSING = frozenset("、。，．：；？！）］｝」』》〉】〕〗〙〛")
 OPENING = frozenset("（［｛「『《〈【〔〖〘〚")
 CLOSING_QUOTES, OPENING_QUOTES = frozenset("”’"), frozenset("“‘")  # full-width only in a Chinese font
-SPACES = frozenset(" \u00a0")
-SEAM = "\u2005"  # the quarter-em space between Chinese and Latin
+SPACES = frozenset(" \u00a0\u2005")
+SEAM = "\u2005"  # the quarter-em space the templates set between Chinese and Latin
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff")
 WORD_JOINER = "\u2060"
 CONNECTORS = frozenset("-\u2010\u2011\u2012\u2013~～/／")  # no space stretched beside these (clreq 3.8.4)
@@ -174,7 +174,7 @@ _ORIGINAL_TEXT_ALIGN = inline.text_align
 
 
 def _text_align(context, line, available_width, last):  # type: ignore[no-untyped-def]
-    """text_align (layout/inline.py), with the line's end marks halved first and justification
+    """text_align (layout/inline.py), with the line's last mark halved first and justification
     spread as clreq has it. Every line of every paragraph comes here, once laid out."""
     if line.style["direction"] != "ltr":
         return _ORIGINAL_TEXT_ALIGN(context, line, available_width, last)
@@ -202,35 +202,16 @@ def _leaves(box):  # type: ignore[no-untyped-def]
 
 
 def _halve_line_ends(line, leaves) -> None:  # type: ignore[no-untyped-def]
-    """An opening bracket that starts the line loses its leading blank half, a mark that ends it
-    its trailing one (clreq 3.1.6.3)."""
+    """A mark that ends the line loses its trailing blank half (clreq 3.1.6.3, GB/T 15834 5.1.10).
+    Not an opening bracket that starts one (clreq: it may): `halt` draws that glyph half an em to
+    the left, outside the measure, and a PDF reader then reads it at the end of the line above."""
     texts = [leaf for leaf in leaves if isinstance(leaf, boxes.TextBox) and leaf.text.strip()]
-    if not texts:
+    if not texts or leaves[-1] is not texts[-1]:
         return
-    halts: dict[object, set[int]] = {}
-    first, last = texts[0], texts[-1]
-    # A seam that ends or starts a line stands beside nothing: it goes, as a space would.
-    if leaves[-1] is last and (seams := len(last.text) - len(last.text.rstrip(SEAM))):
-        last.text = last.text[:-seams]
-        halts[last] = set()
-    if leaves[0] is first and (seams := len(first.text) - len(first.text.lstrip(SEAM))):
-        first.text = first.text[seams:]
-        halts[first] = set()
-    if leaves[0] is first:
-        index = _first_visible(first.text)
-        if index is not None and first.text[index] in _opening(_chinese(first.style)):
-            halts.setdefault(first, set()).add(index)
-    if leaves[-1] is last:
-        index = _last_visible(last.text)
-        if index is not None and last.text[index] in _closing(_chinese(last.style)):
-            halts.setdefault(last, set()).add(index)
-    if halts:
-        widths = {box: _relayout(box, indexes, None) for box, indexes in halts.items()}
-        _shift(line, widths, {}, 0)
-
-
-def _first_visible(text: str) -> int | None:
-    return next((i for i, char in enumerate(text) if char not in ZERO_WIDTH and not char.isspace()), None)
+    last = texts[-1]
+    index = _last_visible(last.text)
+    if index is not None and last.text[index] in _closing(_chinese(last.style)):
+        _shift(line, {last: _relayout(last, {index}, None)}, {}, 0)
 
 
 def _last_visible(text: str) -> int | None:
@@ -269,15 +250,17 @@ def _first_leaf(box):  # type: ignore[no-untyped-def]
 
 
 # In em. clreq 3.8.4: a space at most half an em (a little less here, for the kerning a comma may add), a seam a third.
-SPACE_MOST, SEAM_MOST, SEAM_WIDTH = 0.48, 1 / 3, 0.25
+SPACE_MOST, SEAM_MOST = 0.48, 1 / 3
 
 
 def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def]
     """Spread `slack` over the line in clreq's order, as letter spacing: a character's spacing
-    stands half before it, half after it. Spaces widen first (to half an em), then seams (to a
-    third), then every wide character by the same amount, so that two side by side stand that
-    much further apart; on a line with none, every Latin character. The line's own ends get
-    nothing (its first and last characters lose their outer half)."""
+    stands half before it, half after it. Spaces between Latin words widen first (to about half
+    an em), then seams between Chinese and Latin (to a third), then every wide character by the
+    same amount, so that two side by side stand that much further apart; the Latin characters
+    too on a line with no wide ones, or where the wide ones alone would stand more than
+    LOOSEST apart. A space keeps its width: it gives back what its spaced neighbours lend it.
+    The line's own ends get nothing (its first and last characters lose their outer half)."""
     chars = [(leaf, index) for leaf in leaves
              for index in (range(len(leaf.text)) if isinstance(leaf, boxes.TextBox) else (None,))]
     visible = [position for position, (leaf, index) in enumerate(chars)
@@ -290,9 +273,7 @@ def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def
         leaf, index = chars[position]
         char = leaf.text[index]
         if char in SPACES:
-            spaces.append(position)
-        elif char == SEAM:
-            seams.append(position)
+            (seams if _beside_chinese(chars, visible, position) else spaces).append(position)
         elif char in UNSPLIT or char in CONNECTORS:
             continue
         elif is_wide(char, _chinese(leaf.style)):
@@ -305,24 +286,46 @@ def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def
         return chars[position][0].style["font_size"]
 
     slack = _fill(spaces, {p: SPACE_MOST * em(p) - _space_width(chars[p][0].style) for p in spaces}, slack, spacing)
-    slack = _fill(seams, {p: (SEAM_MOST - SEAM_WIDTH) * em(p) for p in seams}, slack, spacing)
-    if wide or latin:
-        spread = wide or latin
-        # A space between two Latin characters spaced out gets half of each: it gives that back.
-        spent_on_spaces = len(spaces) if not wide else 0
-        weight = len(spread) - 0.5 * len(edges & set(spread)) - spent_on_spaces
-        if weight > 0:
-            each = slack / weight
-            for position in spread:
-                spacing[position] = each
-            for position in spaces if not wide else ():
-                spacing[position] = spacing.get(position, 0) - each
-    elif spaces or seams:
-        rest = spaces or seams
-        for position in rest:
-            spacing[position] = spacing.get(position, 0) + slack / len(rest)
+    slack = _fill(seams, {p: SEAM_MOST * em(p) - _space_width(chars[p][0].style) for p in seams}, slack, spacing)
+    each, spread = _spread(wide, edges, spaces + seams, visible, slack)
+    if wide and (each is None or each > LOOSEST * line.style["font_size"]) and latin:
+        each, spread = _spread(wide + latin, edges, spaces + seams, visible, slack)
+    elif not wide:
+        each, spread = _spread(latin, edges, spaces + seams, visible, slack)
+    if each is not None:
+        for position in spread:
+            spacing[position] = each
+        for position in spaces + seams:  # what its spaced neighbours lend it, given back
+            lent = sum(0.5 * each for n in _neighbours(visible, position) if n in spread)
+            spacing[position] = spacing.get(position, 0) - lent
+    elif spaces or seams:  # nothing else on the line: its spaces take it all
+        for position in spaces or seams:
+            spacing[position] = spacing.get(position, 0) + slack / len(spaces or seams)
     if spacing:
         _set_spacing(line, chars, spacing)
+
+
+LOOSEST = 0.3  # em between two wide characters, beyond which Latin letters take their share too
+
+
+def _spread(spread: list[int], edges: set[int], spaces: list[int], visible: list[int], slack: float):  # type: ignore[no-untyped-def]
+    """(the spacing of each character of `spread` that fills `slack`, the set of them), or
+    (None, ...) where they cannot: the line's end characters count half, and each space loses
+    half of a neighbour's spacing back."""
+    chosen = set(spread)
+    weight = len(chosen) - 0.5 * len(edges & chosen)
+    weight -= sum(0.5 for p in spaces for n in _neighbours(visible, p) if n in chosen)
+    return (slack / weight if weight > 0 and chosen else None), chosen
+
+
+def _neighbours(visible: list[int], position: int) -> list[int]:
+    at = visible.index(position)
+    return [visible[i] for i in (at - 1, at + 1) if 0 <= i < len(visible)]
+
+
+def _beside_chinese(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
+    """Is this space a seam: has it a Chinese character or mark on either side?"""
+    return any(is_wide(chars[n][0].text[chars[n][1]], _chinese(chars[n][0].style)) for n in _neighbours(visible, position))
 
 
 def _fill(positions: list[int], room: dict[int, float], slack: float, amounts: dict[int, float]) -> float:
@@ -403,35 +406,46 @@ def build_boxes(element_tree, style_for, get_image_from_uri, base_url, target_co
     root = build_formatting_structure(element_tree, style_for, get_image_from_uri, base_url, target_collector,
                                       counter_style, footnotes)
     for tree in (root, *footnotes):
-        for line in _line_boxes(tree):
-            leaves = list(_leaves_for_text(line))
+        for paragraph in _paragraphs(tree):
+            leaves = list(_leaves_for_text(paragraph))
             chars = [(leaf, index) for leaf, _ in leaves for index in range(len(leaf.text))]
             edits: dict[object, dict[int, str]] = {}
             _seams(chars, edits)
             _glue_last_characters(chars, {leaf for leaf, raised in leaves if raised}, edits)
+            _glue_calls(leaves, edits)
             for leaf, changes in edits.items():
                 leaf.text = "".join(changes.get(i, char) for i, char in enumerate(leaf.text))
     return root
 
 
-def _line_boxes(box):  # type: ignore[no-untyped-def]
-    stack = [box]
+def _paragraphs(tree):  # type: ignore[no-untyped-def]
+    """Each run of inline content in the tree: a block's line box once the tree is built, or, in a
+    note (taken out of the tree before its anonymous boxes are made), the inline boxes and text
+    between its blocks."""
+    stack = [tree]
     while stack:
         box = stack.pop()
-        if isinstance(box, boxes.LineBox):
-            yield box
-        else:
-            stack.extend(getattr(box, "children", ()))
+        run: list = []
+        for child in getattr(box, "children", ()):
+            if isinstance(child, (boxes.LineBox, boxes.InlineBox, boxes.TextBox)):
+                run.append(child)
+                continue
+            if run:
+                yield run
+                run = []
+            stack.append(child)  # a block, or an inline block: paragraphs of its own
+        if run:
+            yield run
 
 
-def _leaves_for_text(box, raised: bool = False):  # type: ignore[no-untyped-def]
+def _leaves_for_text(run, raised: bool = False):  # type: ignore[no-untyped-def]
     """(text box, raised) for the text of a paragraph, in order (not its floats, notes or inline
     blocks); raised: inside a superscript or subscript (a note's call)."""
-    for child in box.children:
+    for child in run:
         if not child.is_in_normal_flow():
             continue
-        if isinstance(child, boxes.InlineBox):
-            yield from _leaves_for_text(child, raised or child.style["vertical_align"] in ("super", "sub"))
+        if isinstance(child, (boxes.InlineBox, boxes.LineBox)):
+            yield from _leaves_for_text(child.children, raised or child.style["vertical_align"] in ("super", "sub"))
         elif isinstance(child, boxes.TextBox) and child.style["white_space"] in ("normal", "nowrap", "pre-line"):
             yield child, raised
 
@@ -442,27 +456,24 @@ def _char(chars, position: int) -> str:  # type: ignore[no-untyped-def]
 
 
 def _seams(chars, edits) -> None:  # type: ignore[no-untyped-def]
-    """A space between a Chinese character and Latin text becomes a quarter-em seam,
-    in every text (the templates set it in the body only)."""
-    for position in range(1, len(chars) - 1):
-        if _char(chars, position) == " ":
-            before, after = _char(chars, position - 1), _char(chars, position + 1)
-            if (is_han(before) and after.isascii() and not after.isspace()) or (
-                    is_han(after) and before.isascii() and not before.isspace()):
-                leaf, index = chars[position]
-                edits.setdefault(leaf, {})[index] = SEAM
+    """The templates' quarter-em seams become spaces again: Pango draws U+2005 with the space's
+    glyph (Noto CJK has none of its own), and a PDF maps a glyph to one character, so the
+    seams and the spaces of a book would be read back as all one or all the other. Justification
+    tells a seam by its neighbours, in every text alike."""
+    for position, (leaf, index) in enumerate(chars):
+        if leaf.text[index] == SEAM:
+            edits.setdefault(leaf, {})[index] = " "
 
 
 def _glue_last_characters(chars, raised: set, edits) -> None:  # type: ignore[no-untyped-def]
     """Where a paragraph ends in a Chinese character, no line may break between its last two
-    characters or after them (punctuation and note calls included): a word joiner after each,
-    a no-break space for a space."""
+    characters or after them (punctuation and note calls included): a word joiner after each."""
     letters = []
     for position in range(len(chars) - 1, -1, -1):
         leaf, index = chars[position]
         char = leaf.text[index]
-        if char == "\n":
-            break  # a forced line break ends the last line's text
+        if char == "\n" and leaf.style["white_space"] == "pre-line":
+            break  # a forced line break (<br>) ends the last line's text
         if leaf in raised or not _is_letter(char):
             continue
         letters.append(position)
@@ -475,10 +486,22 @@ def _glue_last_characters(chars, raised: set, edits) -> None:  # type: ignore[no
         leaf, index = chars[position]
         char, after = leaf.text[index], _char(chars, position + 1)
         changes = edits.setdefault(leaf, {})
-        if char == " " and index not in changes:
-            changes[index] = "\u00a0"
+        if char in (" ", SEAM):
+            changes[index] = " " + WORD_JOINER  # not a no-break space: it would share the space's glyph
         elif not (char.isascii() and char.isalnum() and after.isascii() and after.isalnum()):
             changes[index] = changes.get(index, char) + WORD_JOINER
+
+
+def _glue_calls(leaves, edits) -> None:  # type: ignore[no-untyped-def]
+    """A note's call (a superscript) never starts a line: a word joiner ties it to the character
+    before it. (Pango may break between a closing mark and a digit, and would leave `。` alone
+    at the start of the next line, after the call.)"""
+    for (before, raised_before), (_, raised) in zip(leaves, leaves[1:]):
+        if raised and not raised_before and before.text:
+            changes = edits.setdefault(before, {})
+            last = len(before.text) - 1
+            if not changes.get(last, before.text[last]).endswith(WORD_JOINER):
+                changes[last] = changes.get(last, before.text[last]) + WORD_JOINER
 
 
 def _is_letter(char: str) -> bool:

@@ -146,3 +146,28 @@ def report(counted: Counts) -> str:
     return (f"{len(counted.short)} of {counted.justified} non-final justified lines short by more than 0.5 pt; "
             f"widest gap {counted.widest_gap[0]:.2f} em ({counted.widest_gap[1]}␣{counted.widest_gap[2]}), "
             f"{len(counted.wide_gaps)} gaps wider than 0.5 em; {len(counted.lone_last_lines)} last lines of one character")
+
+
+def line_texts(pages) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text of every line on the pages (paragraphs and notes) as the boxes hold it, without the
+    note calls (superscripts) and zero-width characters: what a reader sees start and end a line."""
+    found = []
+    for page in pages:
+        stack = [page]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, LineBox):
+                text = "".join(_own_text(box, raised=False))
+                found.append("".join(char for char in text if char not in "\u200b\u2060\u00ad").strip())
+            else:
+                stack.extend(reversed(getattr(box, "children", ())))
+    return found
+
+
+def _own_text(box, raised: bool):  # type: ignore[no-untyped-def]
+    if isinstance(box, TextBox):
+        if not raised:
+            yield box.text
+        return
+    for child in getattr(box, "children", ()):
+        yield from _own_text(child, raised or child.style["vertical_align"] in ("super", "sub"))
