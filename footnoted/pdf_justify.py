@@ -445,7 +445,7 @@ def _leaves_for_text(run, raised: bool = False):  # type: ignore[no-untyped-def]
         if not child.is_in_normal_flow():
             continue
         if isinstance(child, (boxes.InlineBox, boxes.LineBox)):
-            yield from _leaves_for_text(child.children, raised or child.style["vertical_align"] in ("super", "sub"))
+            yield from _leaves_for_text(child.children, raised or is_raised(child.style))
         elif isinstance(child, boxes.TextBox) and child.style["white_space"] in ("normal", "nowrap", "pre-line"):
             yield child, raised
 
@@ -502,6 +502,12 @@ def _glue_calls(leaves, edits) -> None:  # type: ignore[no-untyped-def]
             last = len(before.text) - 1
             if not changes.get(last, before.text[last]).endswith(WORD_JOINER):
                 changes[last] = changes.get(last, before.text[last]) + WORD_JOINER
+
+
+def is_raised(style) -> bool:  # type: ignore[no-untyped-def]
+    """Set above or below the baseline (super, sub: WeasyPrint computes them to a length)."""
+    value = style["vertical_align"]
+    return isinstance(value, (int, float)) and value != 0
 
 
 def _is_letter(char: str) -> bool:

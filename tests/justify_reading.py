@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from footnoted import pdf_layout  # first: WeasyPrint imported as footnoted imports it
+from footnoted.pdf_justify import is_raised
 from weasyprint.formatting_structure.boxes import LineBox, TextBox  # noqa: I001
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px; the PDF is in points
@@ -127,6 +128,7 @@ def _text(box) -> str:  # type: ignore[no-untyped-def]
 class Counts:
     justified: int  # lines of justified paragraphs, but their last ones
     short: list[JustifiedLine]  # of those, stopping more than 0.5 pt before the end of the measure
+    over: list[JustifiedLine]  # any line running more than 0.5 pt past it (a closing mark: past its inked half)
     widest_gap: tuple[float, str, str]  # in em, between the words named
     wide_gaps: list[tuple[float, str, str]]  # wider than 0.5 em
     lone_last_lines: list[JustifiedLine]  # a paragraph's last line holding one character (and punctuation)
@@ -136,14 +138,28 @@ def counts(lines: list[JustifiedLine]) -> Counts:
     flush = [line for line in lines if not line.final]
     gaps = [gap for line in lines for gap in line.gaps()]
     return Counts(
-        len(flush), [line for line in flush if line.shortfall > 0.5],
+        len(flush), [line for line in flush if line.shortfall > 0.5], [line for line in lines if _overshoot(line) > 0.5],
         max(gaps, default=(0.0, "", "")), [gap for gap in gaps if gap[0] > 0.5],
         [line for line in lines if line.final and len(line.letters()) == 1],
     )
 
 
+CLOSING_MARKS = "、。，：；？！）》」』】”’"
+
+
+def _overshoot(line: JustifiedLine) -> float:
+    """How far the line runs past the measure. A closing mark's box, as poppler reads it, is a whole
+    em; only its first half is inked, and that half may end a line (GB/T 15834 5.1.10)."""
+    if not line.words:
+        return 0.0
+    last = line.words[-1]
+    blank = 0.5 * line.font_pt if last.text[-1] in CLOSING_MARKS else 0.0
+    return last.right - blank - line.end
+
+
 def report(counted: Counts) -> str:
-    return (f"{len(counted.short)} of {counted.justified} non-final justified lines short by more than 0.5 pt; "
+    return (f"{len(counted.short)} of {counted.justified} non-final justified lines short by more than 0.5 pt, "
+            f"{len(counted.over)} lines over; "
             f"widest gap {counted.widest_gap[0]:.2f} em ({counted.widest_gap[1]}␣{counted.widest_gap[2]}), "
             f"{len(counted.wide_gaps)} gaps wider than 0.5 em; {len(counted.lone_last_lines)} last lines of one character")
 
@@ -170,4 +186,4 @@ def _own_text(box, raised: bool):  # type: ignore[no-untyped-def]
             yield box.text
         return
     for child in getattr(box, "children", ()):
-        yield from _own_text(child, raised or child.style["vertical_align"] in ("super", "sub"))
+        yield from _own_text(child, raised or is_raised(child.style))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 from conftest import BIB, Project, copy_real_project
-from justify_reading import RecordingBook, counts, justified_lines, line_texts, pdf_words, report
+from justify_reading import CLOSING_MARKS, RecordingBook, counts, justified_lines, line_texts, pdf_words, report
 from weasyprint import document
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import build
@@ -30,7 +30,6 @@ from footnoted.parse import parse_essay_file
 from footnoted.resolve import resolve
 from footnoted.targets import RenderOptions
 
-CLOSING_MARKS = "、。，：；？！）》」』】”’"
 OPENING_MARKS = "（《「『【“‘"
 
 
@@ -68,7 +67,10 @@ def mixed_book(paragraphs: int = 160, seed: int = 16) -> str:
     adjacent marks, dashes and ellipses, notes, quoted passages with their translations, a few
     English paragraphs, headings; paragraphs of every length, ending in every way."""
     rng = random.Random(seed)
-    parts = ["---\ntitle: 长书：中文与 English 混排\nlang: zh-CN\ndate: 2026-03-25\n---\n"]
+    parts = ["---\ntitle: 长书：中文与 English 混排\nlang: zh-CN\ndate: 2026-03-25\n---\n",
+             # A note's call after a closing mark at the end of the first line (28 em after the indent):
+             # Pango may break between the mark and the call, which then starts the next line with `。`.
+             "字" * 27 + "）[@smith2020]。" + "后文" * 20]
     for number in range(paragraphs):
         if number % 12 == 0:
             parts.append(f"## 第 {number // 12 + 1} 部分")
@@ -111,14 +113,14 @@ def test_essay_justified_lines_run_flush_with_no_wide_gap_and_no_lone_last_chara
     _, lines, _ = essay
     counted = counts(lines)
     assert counted.justified > 70, report(counted)
-    assert (counted.short, counted.wide_gaps, counted.lone_last_lines) == ([], [], []), report(counted)
+    assert (counted.short, counted.over, counted.wide_gaps, counted.lone_last_lines) == ([], [], [], []), report(counted)
 
 
 def test_long_book_justified_lines_run_flush_with_no_wide_gap_and_no_lone_last_character(book):
     _, lines, _ = book
     counted = counts(lines)
     assert counted.justified > 500, report(counted)
-    assert (counted.short, counted.wide_gaps, counted.lone_last_lines) == ([], [], []), report(counted)
+    assert (counted.short, counted.over, counted.wide_gaps, counted.lone_last_lines) == ([], [], [], []), report(counted)
     # The generated book does hold what is being tested: Latin words, adjacent marks, English lines.
     text = "".join(line.text for line in lines)
     assert "overflow" in text and "：“" in text and "。（" in text and "five epochs, and the data" in text
@@ -133,20 +135,6 @@ def test_lines_never_start_with_a_closing_mark_nor_end_with_an_opening_one(essay
         starts = [line for line in lines if line[:1] in CLOSING_MARKS]
         ends = [line for line in lines if line[-1:] in OPENING_MARKS]
         assert (starts, ends) == ([], [])
-
-
-def test_justified_lines_stay_inside_the_measure(essay, book):
-    # Flush, not over: the last glyph ends at the measure; a mark that ends a line keeps only its
-    # first half there (the other half is blank: its box, as poppler reads it, goes on by half an em).
-    for _, lines, _ in (essay, book):
-        over = []
-        for line in lines:
-            if line.words:
-                last = line.words[-1]
-                allowance = 0.5 * line.font_pt if last.text[-1] in CLOSING_MARKS else 0
-                if last.right > line.end + allowance + 0.5:
-                    over.append((line.page, line.text))
-        assert over == []
 
 
 # --- punctuation ----------------------------------------------------------------------------
