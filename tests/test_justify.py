@@ -194,7 +194,8 @@ READ_INTERNALS = {
     "text.line_break.Layout.reactivate": (line_break.Layout.reactivate, "0b89ee097104b713"),  # drawing sets the text again
     "text.line_break.line_size": (line_break.line_size, "03fa04fd51fc69aa"),
     "text.line_break._font_style_cache_key": (line_break._font_style_cache_key, "d6b09d54b8258d58"),
-    "draw.text.draw_first_line": (draw_text.draw_first_line, "1bb8eae6d88e71b1"),
+    "draw.text.draw_first_line": (pdf_justify._ORIGINAL_DRAW_FIRST_LINE, "1bb8eae6d88e71b1"),  # its x_offset
+    "draw.text.draw_text": (draw_text.draw_text, "ebaf96239c6ca363"),  # calls draw_first_line by its module name
     "formatting_structure.build.build_formatting_structure": (build.build_formatting_structure, "cec02c4844472c92"),
     "document.Document._render": (document.Document._render, "ebaceeb0fa8e79aa"),  # calls build_formatting_structure by name
 }
@@ -206,3 +207,4 @@ def test_weasyprint_internals_the_line_layout_relies_on_are_those_it_was_written
     assert digests == {name: digest for name, (_, digest) in READ_INTERNALS.items()}
     assert inline.text_align is pdf_justify._text_align and line_break.Layout.set_text is pdf_justify._set_text
     assert document.build_formatting_structure is pdf_justify.build_boxes
+    assert draw_text.draw_first_line is pdf_justify._draw_first_line
