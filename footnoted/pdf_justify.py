@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 # First: WeasyPrint imported without its slow library search, before any of its modules.
 from footnoted.weasyprint_import import weasyprint  # noqa: F401, I001
@@ -322,8 +323,13 @@ def _spread(spread: list[int], edges: set[int], spaces: list[int], visible: list
 
 
 def _neighbours(visible: list[int], position: int) -> list[int]:
-    at = visible.index(position)
+    """The visible characters either side of a space (its position's neighbours in `visible`)."""
+    at = _index_in(visible, position)
     return [visible[i] for i in (at - 1, at + 1) if 0 <= i < len(visible)]
+
+
+def _index_in(visible: list[int], position: int) -> int:
+    return bisect_left(visible, position)
 
 
 def _beside_chinese(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
@@ -520,6 +526,7 @@ def _is_letter(char: str) -> bool:
 # --- drawing --------------------------------------------------------------------------------
 
 _ORIGINAL_DRAW_FIRST_LINE = draw_text.draw_first_line
+SPACING_DRAWN_CLOSE_ENOUGH = 4 * TO_UNITS  # 4 px of spacing: its glyph 0.05 px off; the usual spacing is a fraction of a px
 
 
 def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):  # type: ignore[no-untyped-def]
@@ -527,7 +534,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):  #
     in Pango units (1/1024 px), for thousandths of the font size: a glyph moved by letter spacing
     is drawn 2.4% of its half-spacing too far (1.3 px for a line spread over four characters).
     The advances are right, so only the glyph moves: its offset is scaled for it to land right."""
-    if getattr(textbox.pango_layout, "character_spacing", None):
+    spacing = getattr(textbox.pango_layout, "character_spacing", None)
+    if spacing and max(abs(units) for _, _, units in spacing) > SPACING_DRAWN_CLOSE_ENOUGH:
         # First what draw_first_line does first: setting it later would lay the text out anew.
         pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
         line, _ = textbox.pango_layout.get_first_line()
