@@ -36,9 +36,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from itertools import pairwise
 
-# First: WeasyPrint imported without its slow library search, before any of its modules.
-from footnoted.weasyprint_import import weasyprint  # noqa: F401, I001
 from weasyprint import document as weasyprint_document
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
@@ -46,6 +45,9 @@ from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+# First: WeasyPrint imported without its slow library search, before any of its modules.
+from footnoted.weasyprint_import import weasyprint  # noqa: F401
 
 # --- characters -------------------------------------------------------------------
 
@@ -469,7 +471,7 @@ def _seams(chars, edits) -> None:  # type: ignore[no-untyped-def]
     glyph (Noto CJK has none of its own), and a PDF maps a glyph to one character, so the
     seams and the spaces of a book would be read back as all one or all the other. Justification
     tells a seam by its neighbours, in every text alike."""
-    for position, (leaf, index) in enumerate(chars):
+    for leaf, index in chars:
         if leaf.text[index] == SEAM:
             edits.setdefault(leaf, {})[index] = " "
 
@@ -505,7 +507,7 @@ def _glue_calls(leaves, edits) -> None:  # type: ignore[no-untyped-def]
     """A note's call (a superscript) never starts a line: a word joiner ties it to the character
     before it. (Pango may break between a closing mark and a digit, and would leave `。` alone
     at the start of the next line, after the call.)"""
-    for (before, raised_before), (_, raised) in zip(leaves, leaves[1:]):
+    for (before, raised_before), (_, raised) in pairwise(leaves):
         if raised and not raised_before and before.text:
             changes = edits.setdefault(before, {})
             last = len(before.text) - 1

@@ -12,11 +12,14 @@ import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
+from typing import ClassVar
+
+from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
 from footnoted import pdf_layout  # first: WeasyPrint imported as footnoted imports it
 from footnoted.pdf_justify import is_raised
-from weasyprint.formatting_structure.boxes import LineBox, TextBox  # noqa: I001
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px; the PDF is in points
 
@@ -50,7 +53,7 @@ class JustifiedLine:
     def gaps(self) -> list[tuple[float, str, str]]:
         """(width in em, the word before, the word after) for every gap between two words of the line's own size."""
         own = [word for word in self.words if word.bottom - word.top > 0.8 * self.font_pt]  # not a note's call
-        return [((after.left - before.right) / self.font_pt, before.text, after.text) for before, after in zip(own, own[1:])]
+        return [((after.left - before.right) / self.font_pt, before.text, after.text) for before, after in pairwise(own)]
 
     def letters(self) -> str:
         """The line's characters as the PDF shows them, without the note calls, spaces and punctuation."""
@@ -61,7 +64,7 @@ class JustifiedLine:
 class RecordingBook(pdf_layout.Book):
     """The real Book, kept once made, so that its page boxes can be read."""
 
-    made: list[pdf_layout.Book] = []
+    made: ClassVar[list[pdf_layout.Book]] = []
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -24,9 +24,9 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 
 from footnoted import pdf_justify, render_pdf
-from footnoted.pdf_justify import is_han
 from footnoted.bibliography import bibliography_files, load_bibliography
 from footnoted.parse import parse_essay_file
+from footnoted.pdf_justify import is_han
 from footnoted.resolve import resolve
 from footnoted.targets import RenderOptions
 
@@ -45,8 +45,7 @@ def typeset(project: Path, essay: str, tmp_path: Path):  # type: ignore[no-untyp
 
 # --- a long book of Chinese and English -------------------------------------------------
 
-_HAN = ("数据 模型 训练 人类 反馈 实践 校准 合成 质量 筛选 网络 内容 研究 论文 结论 方法 实验 结果 能力 问题 世界 标准 "
-        "领域 规模 趋势 作者 读者 文本 引用 证据 我们 发现 可以 但是 因为 所以 这个 那些 已经 还是 也许 一定").split()
+_HAN = ["数据", "模型", "训练", "人类", "反馈", "实践", "校准", "合成", "质量", "筛选", "网络", "内容", "研究", "论文", "结论", "方法", "实验", "结果", "能力", "问题", "世界", "标准", "领域", "规模", "趋势", "作者", "读者", "文本", "引用", "证据", "我们", "发现", "可以", "但是", "因为", "所以", "这个", "那些", "已经", "还是", "也许", "一定"]
 _LATIN = ["AI", "LLM", "GPT-4", "Nature", "token", "stack overflow", "AlphaGo Zero", "CUDA", "2024", "10%", "ArXiv 2.5%",
           "next token predictor", "benchmark", "agent", "Meta", "NeurIPS"]
 _ASIDES = ["：“{w}{w}{w}”", "。（{w}{w}）", "——{w}{w}——", "，“《{w}》”", "……", "（{l}）", "、{w}、{w}", "？！", "；{w}"]
