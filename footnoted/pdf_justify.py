@@ -280,8 +280,8 @@ def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def
         char = leaf.text[index]
         if char in SPACES:
             (seams if _beside_chinese(chars, visible, position) else spaces).append(position)
-        elif char in UNSPLIT or char in CONNECTORS:
-            continue
+        elif char in UNSPLIT or char in CONNECTORS or _beside_other_size(chars, visible, position):
+            continue  # half its spacing would open a dash, or part a note's call (H₂O, 数据¹) from its word
         elif is_wide(char, _chinese(leaf.style)):
             wide.append(position)
         else:
@@ -337,6 +337,12 @@ def _index_in(visible: list[int], position: int) -> int:
 def _beside_chinese(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
     """Is this space a seam: has it a Chinese character or mark on either side?"""
     return any(is_wide(chars[n][0].text[chars[n][1]], _chinese(chars[n][0].style)) for n in _neighbours(visible, position))
+
+
+def _beside_other_size(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
+    """Is this character, or one beside it, set in another size (a note's call, a subscript)?"""
+    size = chars[position][0].style["font_size"]
+    return any(chars[n][0].style["font_size"] != size for n in _neighbours(visible, position))
 
 
 def _fill(positions: list[int], room: dict[int, float], slack: float, amounts: dict[int, float]) -> float:
