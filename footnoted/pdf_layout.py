@@ -27,7 +27,6 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.css.properties import INHERITED
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
-from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.html import get_html_metadata
 from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
 from weasyprint.layout.background import layout_backgrounds
@@ -35,6 +34,8 @@ from weasyprint.layout.page import make_margin_boxes, remake_page
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+from footnoted.pdf_justify import build_boxes  # Chinese line layout: installed in WeasyPrint when imported
 
 
 class Nudge(NamedTuple):
@@ -381,8 +382,8 @@ def styled_boxes(html, font_config):  # type: ignore[no-untyped-def]
     """The layout context and the box tree, as Document._render (WeasyPrint 70.0) makes them."""
     counter_style = CounterStyle()
     context = Document._build_layout_context(html, font_config, counter_style, {}, DEFAULT_OPTIONS.copy())
-    root = build_formatting_structure(html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
-                                      context.target_collector, counter_style, context.footnotes)
+    root = build_boxes(html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
+                       context.target_collector, counter_style, context.footnotes)
     return context, root
 
 
