@@ -22,7 +22,7 @@ from footnoted.resolve import ResolvedEssay
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
 from footnoted.snapshots import EntryCheck, check_entry
 from footnoted.source import read_text, split_front_matter, strip_comments
-from footnoted.styles import note_style, printed_variables
+from footnoted.styles import is_csl, note_style, printed_variables
 from footnoted.targets import RenderOptions, renderer
 from footnoted.tree import (
     BlockQuote,
@@ -381,7 +381,11 @@ NOT_PRINTED = frozenset(("id", "type", "language", "citation-key", "citation-lab
                          "snapshot"))
 def unprinted_fields(resolved: ResolvedEssay, places: Mapping[tuple[str, str], Mapping[str, Place]]) -> list[Diagnostic]:
     """Each field of an entry the essay cites (or lists) that its style does not print: what the
-    formatter read of the entry (styles.printed_variables), not a list of fields known to be printed."""
+    formatter read of the entry (styles.printed_variables), not a list of fields known to be printed.
+    A CSL style is not asked: what it prints is the style file's to decide, field by field and type
+    by type, and citeproc-js does not say what it read."""
+    if is_csl(resolved.front.style):
+        return []
     style = note_style(resolved.front.style, resolved.front.is_chinese)
     problems = []
     for entry, _ in resolved.references:

@@ -3,6 +3,7 @@
 import datetime
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -10,7 +11,7 @@ from footnoted.bibliography import Bibliography, entries_from_items
 from footnoted.diagnostics import Diagnostic, did_you_mean, error, warning
 from footnoted.disclosure import ai_disclosure, drafted_kinds, says_not_reviewed
 from footnoted.source import EditorialComment
-from footnoted.styles import STYLE_NAMES
+from footnoted.styles import STYLE_NAMES, is_csl
 from footnoted.tree import Blocks
 from footnoted.yamlsafe import YamlList, YamlMap
 
@@ -36,6 +37,7 @@ class FrontMatter(NamedTuple):
     bibliography: tuple[str, ...] = ()  # the essay's own bibliography files, relative to it (as in pandoc)
     references: Bibliography | None = None  # entries written in the front matter (pandoc's `references:`)
     nocite: tuple[str, ...] = ()  # keys listed though not cited; "*" for every entry
+    style_place: tuple[int, int] = (1, 1)  # line and column of `style:` or `csl:`: a CSL file's problems point there
 
     @property
     def is_chinese(self) -> bool:
@@ -43,7 +45,8 @@ class FrontMatter(NamedTuple):
 
 
 _TEXT_KEYS = ("title", "lang", "subtitle", "author", "date", "description", "xhs_title", "ai_disclosure")
-_KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "typography", "raw_html", "paper", "bibliography", "references", "nocite")
+_KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "csl", "typography", "raw_html", "paper", "bibliography", "references",
+               "nocite")
 # pandoc's citation key: "@key", "@{key with spaces}", "@*"; a final "." or ":" ends the sentence, not the key.
 _NOCITE_KEY = re.compile(r"@(\*|\{[^{}]*\}|[\w][\w:.#$%&+?<>~/-]*)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -95,14 +98,35 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
     fields["style"] = "gb7714" if lang.lower().startswith("zh") else "chicago"
     for key, choices in (("style", STYLES), ("paper", PAPERS)):
         if key in data:
-            if data[key] in choices:
+            if key == "style" and isinstance(data[key], str) and data[key].strip().lower().endswith(".csl"):
+                fields["style"] = data[key].strip()  # a CSL file, relative to the essay (styles/csl.py)
+            elif data[key] in choices:
                 fields[key] = data[key]
             else:
-                at(key, f"'{key}' must be one of {', '.join(choices)}{did_you_mean(str(data[key]), choices)}", "frontmatter.choice")
+                also = " or a CSL file (name.csl)" if key == "style" else ""
+                at(key, f"'{key}' must be one of {', '.join(choices)}{also}{did_you_mean(str(data[key]), choices)}",
+                   "frontmatter.choice")
+    _read_csl(data, fields, at)
     _read_citation_keys(path, data, fields, at)
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     return FrontMatter(**fields), problems
+
+
+def _read_csl(data: YamlMap, fields: dict[str, object], at) -> None:  # type: ignore[no-untyped-def]
+    """`csl: file` as pandoc and Quarto spell it (without an extension, '.csl' is added, as pandoc
+    does); it outranks `style:`, as pandoc's `csl` is the only style it knows."""
+    csl = data.get("csl")
+    if csl is not None:
+        if not isinstance(csl, str) or not csl.strip():
+            at("csl", "'csl' must be the name of a CSL style file", "frontmatter.type")
+            return
+        name = csl.strip()
+        fields["style"] = name if Path(name).suffix else name + ".csl"
+    key = "csl" if csl is not None else "style"
+    if key in data and is_csl(str(fields.get("style", ""))):
+        place = data.value_places.get(key) or data.key_places.get(key)
+        fields["style_place"] = (place.line, place.col) if place else (1, 1)
 
 
 def _read_citation_keys(path: str, data: YamlMap, fields: dict[str, object], at) -> None:  # type: ignore[no-untyped-def]

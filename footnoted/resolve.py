@@ -13,7 +13,7 @@ from typing import NamedTuple
 from footnoted.bibliography import Bibliography, Entry, Passage
 from footnoted.diagnostics import CloseMatches, Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
-from footnoted.styles import Citation, CitationItem, note_style
+from footnoted.styles import Citation, CitationItem, NoteStyle, essay_style
 from footnoted.styles.common import attribution, short_author
 from footnoted.tree import (
     Block,
@@ -95,6 +95,7 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
         notes = tuple(n._replace(blocks=typeset_blocks(n.blocks)) for n in resolver.notes)
     else:
         notes = tuple(resolver.notes)
+    assert resolver.style is not None  # else an error was reported
     references = resolver.style.bibliography(list(resolver.first_cited.values()) + resolver.not_cited())
     return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
 
@@ -189,7 +190,12 @@ class _Resolver:
     def __init__(self, essay: Essay, bibliography: Bibliography) -> None:
         self.essay, self.bibliography = essay, bibliography
         self.chinese = essay.front.is_chinese
-        self.style = note_style(essay.front.style, self.chinese)
+        self.problems: list[Diagnostic] = []
+        try:
+            self.style: NoteStyle | None = essay_style(essay)
+        except InputError as exc:  # a CSL file that cannot be read: reported with the essay's other problems
+            self.problems += exc.diagnostics
+            self.style = None
         self.notes: list[Note] = []
         self.footnote_numbers: dict[str, int] = {}
         self.first_cited: dict[str, Entry] = {}  # by id, in order of first citation
@@ -197,7 +203,6 @@ class _Resolver:
         # a style's note may depend on the notes before it.
         self.citations: list[Citation] = []
         self.citation_of_note: dict[int, int] = {}  # a citation note's number → its citation's index
-        self.problems: list[Diagnostic] = []
         self.broken = bibliography.broken  # entries with errors: citing one blocks this essay
 
     @cached_property
@@ -319,7 +324,13 @@ class _Resolver:
 
     def format_citations(self) -> None:
         """Every citation's runs from the style, into its note or into the author footnote that holds it."""
-        formatted = self.style.notes(self.citations)
+        if self.style is None:
+            return
+        try:
+            formatted = self.style.notes(self.citations)
+        except InputError as exc:  # citeproc-js could not use the CSL style
+            self.problems += exc.diagnostics
+            return
         for number, index in self.citation_of_note.items():
             note = self.notes[number - 1]
             sources = tuple(s._replace(runs=runs) for s, runs in zip(note.sources, formatted[index], strict=True))
@@ -332,6 +343,8 @@ class _Resolver:
                     runs = [r for source in formatted[node.citation] for r in source]
                     if runs and runs[-1].text.endswith("."):  # the sentence of the note ends it, not the reference
                         runs[-1] = runs[-1]._replace(text=runs[-1].text[:-1])
+                    elif runs and runs[-1].text.endswith(".”"):  # a CSL style's full stop inside the quotes
+                        runs[-1] = runs[-1]._replace(text=runs[-1].text[:-2] + "”")
                     node = node._replace(runs=tuple(runs))
                 elif isinstance(node, (Styled, Link)):
                     node = node._replace(children=fill(node.children))

@@ -22,6 +22,7 @@ MB = 1024 * 1024
 MAX_DRAFT_BYTES = 20 * MB
 MAX_BIBLIOGRAPHY_BYTES = 32 * MB  # a Zotero export of 100,000 entries is 27 MB: 35 s and 820 MB to load
 MAX_IMAGE_BYTES = 20 * MB
+MAX_STYLE_BYTES = 5 * MB  # a CSL style: the biggest official ones are near 250 kB
 MAX_IMAGE_PIXELS = 50_000_000  # 8,660 px square; Pillow refuses 179 million as a "decompression bomb"
 # A text or HTML snapshot, and a PDF's text: checking one takes ~43 times its size in memory (20 MB: 850 MB, 33 s).
 MAX_SNAPSHOT_BYTES = 10 * MB

@@ -12,10 +12,14 @@ The built-in styles are GB/T 7714 (gb7714.py, through `BuiltinStyle`, builtin.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from pathlib import PurePath
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from footnoted.bibliography import Entry
 from footnoted.tree import Run
+
+if TYPE_CHECKING:
+    from footnoted.essay import Essay
 
 
 class CitationItem(NamedTuple):
@@ -71,6 +75,22 @@ def note_style(name: str, chinese: bool) -> NoteStyle:
     from footnoted.styles import gb7714
 
     return BuiltinStyle(name, "GB/T 7714 notes", chinese, gb7714.reference, gb7714.bibliography_entry)
+
+
+def is_csl(style: str) -> bool:
+    """A style named by a CSL file (`style: x.csl`, `csl: x.csl`, styles/csl.py): a file name has an
+    extension (front matter adds '.csl' where `csl:` gives none), a built-in style's name none."""
+    return bool(PurePath(style).suffix)
+
+
+def essay_style(essay: Essay) -> NoteStyle:
+    """The style an essay's front matter names: built in, or a CSL file named relative to the essay."""
+    front = essay.front
+    if is_csl(front.style):
+        from footnoted.styles.csl import StylePlace, csl_style
+
+        return csl_style(front.style, StylePlace(essay.path, *front.style_place), front.lang)
+    return note_style(front.style, front.is_chinese)
 
 
 def printed_variables(style: NoteStyle, entry: Entry) -> set[str]:
