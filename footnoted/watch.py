@@ -25,6 +25,7 @@ from footnoted.essay import Essay
 from footnoted.parse import parse_essay
 from footnoted.pipeline import BuildResult, Inputs, UsageError, citation_places, run_build
 from footnoted.safe_read import MAX_BIBLIOGRAPHY_BYTES, MAX_DRAFT_BYTES, read_regular_file
+from footnoted.styles import is_csl
 
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.1  # the files must stand still this long before a rebuild
@@ -112,9 +113,10 @@ class Watcher:
         self.watched_after_build: Stamp = {}
 
     def watched(self) -> list[Path]:
-        """The files of every build, and the bibliographies the drafts' front matter names."""
+        """The files of every build, and the bibliographies and CSL styles the drafts' front matter names
+        (a CSL style changed is read again by the next build, and citeproc-js makes its engine anew)."""
         own = [path.parent / name for path, (_, essay) in self.inputs.essays.items() if isinstance(essay, Essay)
-               for name in essay.front.bibliography]
+               for name in (*essay.front.bibliography, *[essay.front.style] * is_csl(essay.front.style))]
         return [*watched_files(self.options), *own]
 
     def run(self, stop: threading.Event) -> None:

@@ -81,7 +81,11 @@ function answer(request) {
   if (request.bibliography) {
     const made = engine.makeBibliography();
     if (made) {
-      bibliography = { ids: made[0].entry_ids.map((ids) => String(ids[0])), entries: made[1] };
+      // entry_ids holds the entries the style sets as nothing too (Chicago's personal communications):
+      // bibliography_errors names them by their place in it.
+      const skipped = new Set(made[0].bibliography_errors.map((problem) => problem.index));
+      const ids = made[0].entry_ids.map((ids) => String(ids[0])).filter((_, index) => !skipped.has(index));
+      bibliography = { ids, entries: made[1] };
     } else {
       // A style without a <bibliography>: each source as its first citation gives it.
       engine.setOutputFormat("html");
