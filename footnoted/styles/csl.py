@@ -67,7 +67,12 @@ def _checked_csl(path: str, data: bytes) -> str:
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     elements: list[str] = []
 
+    doctype: list[tuple[int, int]] = []
+
     def no_doctype(*_args: object) -> None:  # no CSL file has one; entities are how XML bombs work
+        start = data.find(b"<!DOCTYPE")  # expat is past its name by now: the place where it starts
+        line_start = data.rfind(b"\n", 0, start) + 1
+        doctype.append((data.count(b"\n", 0, start) + 1, len(data[line_start:start].decode("utf-8", "replace")) + 1))
         raise ValueError("a DOCTYPE is not allowed in a CSL style")
 
     parser.StartDoctypeDeclHandler = no_doctype
@@ -75,7 +80,7 @@ def _checked_csl(path: str, data: bytes) -> str:
     try:
         parser.Parse(data, True)
     except (xml.parsers.expat.ExpatError, ValueError) as exc:
-        line, col = parser.ErrorLineNumber, parser.ErrorColumnNumber + 1
+        line, col = doctype[0] if doctype else (parser.ErrorLineNumber, parser.ErrorColumnNumber + 1)
         message = exc.args[0] if isinstance(exc, ValueError) else xml.parsers.expat.errors.messages[exc.code]
         raise InputError([error(path, line, col, f"not a valid CSL style: {message}", "style.invalid-csl")]) from None
     if not elements or elements[0] != f"{CSL_NAMESPACE} style":
