@@ -111,7 +111,7 @@ class _Writer:
         self.images: list[str] = []
         self.pending: list[_Pending] = []
         self.enclosing = 0  # brackets open around the block being written: 1 inside an author footnote's （注：…）
-        self.entries = {entry.id: entry for entry, _ in resolved.references}
+        self.entries = {**resolved.cited, **{entry.id: entry for entry, _ in resolved.references}}
         self.references = number_notes(resolved, "xhs", link_notes=False).references  # none cited only in hidden text
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.tags = self.hashtags()

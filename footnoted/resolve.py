@@ -7,10 +7,12 @@ problem (unknown key or quote, undefined footnote) is collected; unused entries,
 footnotes are warnings.
 """
 
+from collections.abc import Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import NamedTuple
 
-from footnoted.bibliography import Bibliography, Entry, Passage
+from footnoted.bibliography import EMPTY, Bibliography, Entry, Passage
 from footnoted.diagnostics import CloseMatches, Diagnostic, InputError, did_you_mean, error, has_errors, warning
 from footnoted.essay import Essay
 from footnoted.styles import Citation, CitationItem, NoteStyle, essay_style
@@ -75,6 +77,9 @@ class ResolvedEssay(NamedTuple):
     notes: tuple[Note, ...]
     references: tuple[tuple[Entry, tuple[Run, ...]], ...]
     warnings: tuple[Diagnostic, ...]
+    # Every entry cited, by id: a CSL style may leave one out of its reference list (Chicago's
+    # personal communications), and a target that writes its own short forms still needs it.
+    cited: Mapping[str, Entry] = EMPTY
 
     @property
     def front(self):  # type: ignore[no-untyped-def]
@@ -97,7 +102,7 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
         notes = tuple(resolver.notes)
     assert resolver.style is not None  # else an error was reported
     references = resolver.style.bibliography(list(resolver.first_cited.values()) + resolver.not_cited())
-    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)))
+    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)), MappingProxyType(resolver.first_cited))
 
 
 def calls_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:

@@ -340,3 +340,14 @@ def test_citeprocs_html_becomes_runs_and_nothing_else():
         csl.Run("2", style="sup"), csl.Run(" x "), csl.Run("doi", url="https://doi.org/10.1/x"),
         csl.Run(" <script> y"),
     )
+
+
+def test_a_citation_in_an_author_footnote_joins_its_sentence(tmp_path):
+    """The footnote's sentence ends it: the style's full stop goes, also inside closing quotes."""
+    path = scratch(tmp_path, "csl: chicago-notes-bibliography.csl")
+    path.write_text("---\ntitle: Notes\nlang: en\ncsl: chicago-notes-bibliography.csl\nbibliography: refs.yaml\n---\n\n"
+                    "One [@lee].^[As @lee says, and [@smith].]\n", encoding="utf-8")
+    resolved = resolve(parse_essay_file(path), load_file(tmp_path / "essay" / "refs.yaml"))
+    words = [plain for note in resolved.notes for block in note.blocks
+             for plain in ["".join(getattr(node, "text", "") or "".join(r.text for r in node.runs) for node in block.children)]]
+    assert words == ["As Lee, “On Ibid. & Its Kin” says, and Jane Smith, The Making of Notes: A History (Penguin, 2001)."]
