@@ -351,3 +351,13 @@ def test_a_citation_in_an_author_footnote_joins_its_sentence(tmp_path):
     words = [plain for note in resolved.notes for block in note.blocks
              for plain in ["".join(getattr(node, "text", "") or "".join(r.text for r in node.runs) for node in block.children)]]
     assert words == ["As Lee, “On Ibid. & Its Kin” says, and Jane Smith, The Making of Notes: A History (Penguin, 2001)."]
+
+
+def test_entries_listed_but_not_cited_join_the_style_s_reference_list(tmp_path):
+    path = scratch(tmp_path, "csl: chicago-notes-bibliography.csl")
+    path.write_text(essay("csl: chicago-notes-bibliography.csl").replace("---\n\n", "nocite: '@grafton'\n---\n\n", 1)
+                    .replace("[see @lee, 4-5; @grafton, chap. 2]", "[see @lee, 4-5]"), encoding="utf-8")
+    resolved = resolve(parse_essay_file(path), load_file(tmp_path / "essay" / "refs.yaml"))
+    listed = [entry.id for entry, _ in resolved.references]
+    assert listed == ["hostile", "grafton", "lee", "smithjane", "smith", "smithjohn"]  # the style's order: by author
+    assert "Grafton, Anthony. “Footnotes in Print.”" in "".join(r.text for r in resolved.references[1][1])

@@ -4,7 +4,7 @@
 // style's engine is kept, by the style's text and the language asked for, and reset before each
 // use, so that a rebuild gives what a fresh engine gives.
 //
-// Request {id, style, lang, items, citations, uncited, bibliography}:
+// Request {id, style, lang, items, citations, uncited, bibliography, after}:
 //   items: CSL-JSON, as the bibliography was loaded; citations: [{noteIndex, citationItems}] in
 //   the essay's order; uncited: ids listed but not cited (nocite); bibliography: true for the
 //   reference list as well.
@@ -49,11 +49,6 @@ function engineFor(style, lang) {
   let engine = engines.get(key);
   if (engine) {
     engines.delete(key); // to the back of the queue: used last
-    // A full reset, as citeproc-js's restoreProcessorState([]) does: nothing of the last build
-    // (its items, their disambiguation, the citations' positions) is left to colour this one.
-    engine.registry = new CSL.Registry(engine);
-    engine.tmp = new CSL.Engine.Tmp();
-    engine.disambiguate = new CSL.Disambiguation(engine);
   } else {
     engine = new CSL.Engine(sys, style, lang || undefined);
     engine.opt.development_extensions.wrap_url_and_doi = true; // links as <a href>
@@ -74,9 +69,21 @@ function answer(request) {
     properties: { noteIndex: citation.noteIndex },
   }));
   const notes = new Array(citations.length).fill("");
-  for (const [citationID, , html] of engine.rebuildProcessorState(citations, "html", request.uncited)) {
-    notes[Number(citationID.slice(1)) - 1] = html;
+  if (request.after !== undefined && engine.footnotedLast === request.after) {
+    // The reference list of the citations just set (the request before, on this engine): their
+    // state is the engine's already, only the entries listed but not cited are added.
+    engine.updateUncitedItems(request.uncited);
+  } else {
+    // A full reset first, as citeproc-js's restoreProcessorState([]) does: nothing of the last build
+    // (its items, their disambiguation, the citations' positions) is left to colour this one.
+    engine.registry = new CSL.Registry(engine);
+    engine.tmp = new CSL.Engine.Tmp();
+    engine.disambiguate = new CSL.Disambiguation(engine);
+    for (const [citationID, , html] of engine.rebuildProcessorState(citations, "html", request.uncited)) {
+      notes[Number(citationID.slice(1)) - 1] = html;
+    }
   }
+  engine.footnotedLast = request.id;
   let bibliography = null;
   if (request.bibliography) {
     const made = engine.makeBibliography();

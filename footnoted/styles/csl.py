@@ -99,24 +99,29 @@ class CslStyle:
         self.name, self.text, self.path, self.place, self.lang = name, text, path, place, lang
         self.title = f"the CSL style '{name}'"
         self.citations: Sequence[Citation] = ()
+        self.notes_answer: int | None = None  # the engine's answer to notes(), which bibliography() builds on
 
     def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
         """Each citation's whole cluster, as citeproc-js gives it, in its first item's runs."""
         self.citations = citations
         answer = self._ask(citations, (), bibliography=False)
+        self.notes_answer = answer["id"]
         return tuple((html_runs(note), *(((),) * (len(citation.items) - 1)))
                      for citation, note in zip(citations, answer["notes"], strict=True))
 
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
         cited = {item.entry.id for citation in self.citations for item in citation.items}
         uncited = [entry for entry in entries if entry.id not in cited]
-        answer = self._ask(self.citations, uncited, bibliography=True)
+        answer = self._ask(self.citations, uncited, bibliography=True, after=self.notes_answer)
         by_id = {entry.id: entry for entry in entries}
         made = answer["bibliography"]
         return tuple((by_id[key], html_runs(html)) for key, html in zip(made["ids"], made["entries"], strict=True)
                      if key in by_id)
 
-    def _ask(self, citations: Sequence[Citation], uncited: Sequence[Entry], bibliography: bool) -> dict:
+    def _ask(self, citations: Sequence[Citation], uncited: Sequence[Entry], bibliography: bool,
+             after: int | None = None) -> dict:
+        """citeproc-js's notes (and reference list) for these citations; `after`: the answer that set
+        the same citations, which the engine need not set again if nothing came between."""
         entries = {item.entry.id: item.entry for citation in citations for item in citation.items}
         entries.update((entry.id, entry) for entry in uncited)
         request = {
@@ -126,6 +131,8 @@ class CslStyle:
                           for citation in citations],
             "uncited": [entry.id for entry in uncited],
         }
+        if after is not None:
+            request["after"] = after
         try:
             answer = engine().ask(request)
         except EngineError as exc:
