@@ -16,8 +16,10 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli
 from pdf_reading import page_texts
+from test_watch import watching
 
 from footnoted.bibliography import load_file
+from footnoted.cli import make_argument_parser
 from footnoted.parse import parse_essay_file
 from footnoted.resolve import resolve
 from footnoted.styles import csl
@@ -271,24 +273,27 @@ def test_without_node_a_csl_essay_says_so_in_one_line_and_the_others_build(tmp_p
 # --- one engine, kept ----------------------------------------------------------------------------------
 
 
-def test_the_engine_is_kept_across_rebuilds_and_a_changed_csl_file_is_read_again(tmp_path):
+def test_watch_keeps_the_engine_and_rebuilds_when_the_csl_file_changes(tmp_path):
     path = scratch(tmp_path, "csl: chicago-notes-bibliography.csl")
-    engine = csl.engine()
-    build = ["--target", "blog", "--essay", "essay/x.md"]
-    assert run_cli(build, tmp_path).code == 0
-    starts, requests = engine.starts, engine.requests
-    first = (tmp_path / "build" / "x.html").read_bytes()
-    assert run_cli(build, tmp_path).code == 0  # as --watch and serve build again: the same process
-    assert (engine.starts, engine.requests) == (starts, requests + 2)  # no new Node: notes, then the bibliography
-    assert (tmp_path / "build" / "x.html").read_bytes() == first
-    style = path.parent / "chicago-notes-bibliography.csl"  # the style edited: "Ibid."-less notes end in "!"
-    text = style.read_text(encoding="utf-8")
-    layout = re.search(r'<citation\b.*?<layout[^>]*suffix="\."', text, re.S)
-    assert layout
-    style.write_text(text[: layout.end() - 2] + '!"' + text[layout.end():], encoding="utf-8")
-    assert run_cli(build, tmp_path).code == 0
-    assert engine.starts == starts
-    changed = (tmp_path / "build" / "x.html").read_text(encoding="utf-8")
+    (tmp_path / "citations").mkdir()
+    options = make_argument_parser().parse_args(["--essay", str(path), "--citations", str(tmp_path / "citations"),
+                                                 "--out", str(tmp_path / "build"), "--target", "blog"])
+    output, engine = tmp_path / "build" / "x.html", csl.engine()
+    with watching(options) as (_, builds):
+        assert builds.wait_for(1).code == 0
+        starts, requests = engine.starts, engine.requests
+        path.write_text(path.read_text(encoding="utf-8").replace("First", "Firstly"), encoding="utf-8")
+        assert builds.wait_for(2).code == 0
+        assert (engine.starts, engine.requests) == (starts, requests + 2)  # the same Node: notes, then the bibliography
+        assert "(Penguin, 2001), 33." in output.read_text(encoding="utf-8")
+        style = path.parent / "chicago-notes-bibliography.csl"  # the style edited: its notes end in "!"
+        text = style.read_text(encoding="utf-8")
+        layout = re.search(r'<citation\b.*?<layout[^>]*suffix="\."', text, re.S)
+        assert layout
+        style.write_text(text[: layout.end() - 2] + '!"' + text[layout.end():], encoding="utf-8")
+        assert builds.wait_for(3).code == 0  # the CSL file is watched
+        assert engine.starts == starts
+    changed = output.read_text(encoding="utf-8")
     assert "(Penguin, 2001), 33!" in changed and "(Penguin, 2001), 33." not in changed
 
 
