@@ -333,7 +333,7 @@ class Engine:
             answer = self._read_line(process)
             if answer is None or answer.get("id") != self.requests:
                 self._stop()
-                raise EngineError("citeproc-js stopped unexpectedly", "style.citeproc")
+                raise EngineError("citeproc-js stopped or gave no answer", "style.citeproc")
             return answer
 
     def _running(self) -> subprocess.Popen[bytes]:
