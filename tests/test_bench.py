@@ -95,7 +95,8 @@ def test_the_benchmark_runs_and_prints_every_row():
     ]
     if bench.has_citeproc():  # a CSL style's cold build and warm rebuild (./dev bench installs Node and citeproc-js)
         expected += ["ours --target blog, CSL style (cold)", "pandoc --citeproc -s --csl → HTML",
-                     "--watch rebuild after a one-line edit, blog, CSL"]
+                     "--watch rebuild after a one-line edit, blog, CSL",
+                     "--watch rebuild after a one-line edit, blog, CSL, a citation added"]
     assert sorted(rows) == sorted(expected), result.stdout
     assert all(float(seconds) > 0 for seconds in rows.values())
     growth_rows = dict(re.findall(r"^(growth: .*?)\s+(\d+\.\d{3}) +\d+\.\d{3} +\d+\.\d{2}× +\d+\.\d +\d+\.\d$", result.stdout, re.MULTILINE))

@@ -283,15 +283,20 @@ def test_watch_keeps_the_engine_and_rebuilds_when_the_csl_file_changes(tmp_path)
         assert builds.wait_for(1).code == 0
         starts, requests = engine.starts, engine.requests
         path.write_text(path.read_text(encoding="utf-8").replace("First", "Firstly"), encoding="utf-8")
-        assert builds.wait_for(2).code == 0
+        assert builds.wait_for(2).code == 0  # the text changed, not the citations: citeproc-js's answers are kept
+        assert (engine.starts, engine.requests) == (starts, requests)
+        assert "Firstly." in output.read_text(encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("[@smith, 35]", "[@smith, 36]"), encoding="utf-8")
+        assert builds.wait_for(3).code == 0
         assert (engine.starts, engine.requests) == (starts, requests + 2)  # the same Node: notes, then the bibliography
         assert "(Penguin, 2001), 33." in output.read_text(encoding="utf-8")
+        assert "Smith, <i>The Making of Notes: A History</i>, 36." in output.read_text(encoding="utf-8")
         style = path.parent / "chicago-notes-bibliography.csl"  # the style edited: its notes end in "!"
         text = style.read_text(encoding="utf-8")
         layout = re.search(r'<citation\b.*?<layout[^>]*suffix="\."', text, re.S)
         assert layout
         style.write_text(text[: layout.end() - 2] + '!"' + text[layout.end():], encoding="utf-8")
-        assert builds.wait_for(3).code == 0  # the CSL file is watched
+        assert builds.wait_for(4).code == 0  # the CSL file is watched
         assert engine.starts == starts
     changed = output.read_text(encoding="utf-8")
     assert "(Penguin, 2001), 33!" in changed and "(Penguin, 2001), 33." not in changed

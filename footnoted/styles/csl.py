@@ -15,6 +15,7 @@ needed only when a CSL style is asked for; without it, that essay's build says s
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import select
@@ -37,6 +38,7 @@ BRIDGE = Path(__file__).with_name("citeproc_bridge.js")
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
 # citeproc-js on a long essay in a big style takes seconds; beyond this it is stuck, not slow.
 ANSWER_SECONDS = 300.0
+KEPT_ANSWERS = 8  # the notes and the reference list of a few essays
 
 
 class StylePlace(NamedTuple):
@@ -317,24 +319,42 @@ class Engine:
         self.lock = threading.Lock()  # serve's watcher thread and the main thread may both build
         self.requests = 0
         self.starts = 0  # how many Node processes this engine has started (the tests count them)
+        self.answers: dict[bytes, dict] = {}  # the last answers, by their request's digest, oldest first
 
     def ask(self, request: dict) -> dict:
+        """citeproc-js's answer. The same request (style, language, entries, citations) gets the same
+        answer, the engine being reset before each use: a rebuild whose citations and entries did
+        not change (an edit of the text in --watch) reuses it without asking Node."""
+        key = hashlib.sha256(json.dumps({k: v for k, v in request.items() if k != "after"}, ensure_ascii=False,
+                                        sort_keys=True).encode()).digest()
         with self.lock:
-            process = self._running()
-            self.requests += 1
-            request = {**request, "id": self.requests}
-            try:
-                assert process.stdin is not None
-                process.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
-                process.stdin.flush()
-            except OSError:
-                self._stop()
-                raise EngineError("citeproc-js stopped unexpectedly", "style.citeproc") from None
-            answer = self._read_line(process)
-            if answer is None or answer.get("id") != self.requests:
-                self._stop()
-                raise EngineError("citeproc-js stopped or gave no answer", "style.citeproc")
+            if key in self.answers:
+                self.answers[key] = self.answers.pop(key)  # used last: kept longest
+                return self.answers[key]
+            answer = self._ask_node(request)
+            if "error" not in answer:
+                self.answers[key] = answer
+                while len(self.answers) > KEPT_ANSWERS:
+                    del self.answers[next(iter(self.answers))]
             return answer
+
+    def _ask_node(self, request: dict) -> dict:
+        """One request to the Node process (its lock held); it is started when it is not running."""
+        process = self._running()
+        self.requests += 1
+        request = {**request, "id": self.requests}
+        try:
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+            process.stdin.flush()
+        except OSError:
+            self._stop()
+            raise EngineError("citeproc-js stopped unexpectedly", "style.citeproc") from None
+        answer = self._read_line(process)
+        if answer is None or answer.get("id") != self.requests:
+            self._stop()
+            raise EngineError("citeproc-js stopped or gave no answer", "style.citeproc")
+        return answer
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self.process is not None and self.process.poll() is None:
