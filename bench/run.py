@@ -184,9 +184,10 @@ def main() -> None:
             csl_project = project_with_csl(Path(scratch) / "csl", scaled_essay(1).replace("## 第 1 章\n\n", ""))
             jobs.append(job("ours --target blog, CSL style (cold)", ours("blog"), csl_project, options.runs, env))
             if shutil.which("pandoc"):
+                bibliography = str(csl_project / "citations" / "references.yaml")
                 jobs.append(job("pandoc --citeproc -s --csl → HTML", ["pandoc", "--citeproc", "-s", "--csl",
-                                    str(CSL_STYLE), "--bibliography", str(csl_project / "citations" / "references.yaml"),
-                                    "-o", "p.html", "essay.pandoc.md"], csl_project, options.runs))
+                                    str(CSL_STYLE), "--bibliography", bibliography, "-o", "p.html", "essay.pandoc.md"],
+                                csl_project, options.runs))
         floor_pdf = [PYTHON, str(ROOT / "bench" / "weasyprint_floor.py"), str(base)]
         jobs.append(job("floor: WeasyPrint alone on our print HTML", floor_pdf, base, options.runs, env))
         jobs.append(job("  the same, WeasyPrint imported as ours is", [*floor_pdf, "quick"], base, options.runs, env))

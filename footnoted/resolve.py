@@ -102,7 +102,8 @@ def resolve(essay: Essay, bibliography: Bibliography) -> ResolvedEssay:
         notes = tuple(resolver.notes)
     assert resolver.style is not None  # else an error was reported
     references = resolver.style.bibliography(list(resolver.first_cited.values()) + resolver.not_cited())
-    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)), MappingProxyType(resolver.first_cited))
+    cited = MappingProxyType(resolver.first_cited)
+    return ResolvedEssay(essay, blocks, notes, references, tuple(sorted(problems)), cited)
 
 
 def calls_after_punctuation(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:

@@ -96,7 +96,8 @@ CLUSTERS = [
     [{"id": "smith", "locator": "33", "label": "page"}],
     [{"id": "smith", "locator": "33", "label": "page"}],
     [{"id": "smith", "locator": "35", "label": "page"}],
-    [{"id": "lee", "locator": "4-5", "label": "page", "prefix": "see "}, {"id": "grafton", "locator": "2", "label": "chapter"}],
+    [{"id": "lee", "locator": "4-5", "label": "page", "prefix": "see "},
+     {"id": "grafton", "locator": "2", "label": "chapter"}],
     [{"id": "smith", "locator": "40", "label": "page", "suffix": ", emphasis added"}],
     [{"id": "lee", "locator": "7", "label": "page", "suppress-author": True}],
     [{"id": "smithjohn"}],
@@ -223,8 +224,10 @@ def test_a_missing_csl_file_is_an_error_at_the_front_matter(tmp_path):
 
 def test_a_csl_file_that_is_not_xml_is_an_error_at_its_line(tmp_path):
     scratch(tmp_path, "csl: broken.csl")
-    (tmp_path / "essay" / "broken.csl").write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl">\n'
-                                                   "  <citation><layout></citation>\n</style>\n", encoding="utf-8")
+    (tmp_path / "essay" / "broken.csl").write_text(
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl">\n'
+        "  <citation><layout></citation>\n</style>\n",
+        encoding="utf-8")
     result = run_cli(["--target", "blog", "--essay", "essay/x.md"], tmp_path)
     assert result.code == 1 and "Traceback" not in result.err
     assert "essay/broken.csl:3:23: error: not a valid CSL style: mismatched tag [style.invalid-csl]" in result.err
@@ -242,7 +245,8 @@ def test_xml_that_is_no_csl_style_is_an_error(tmp_path):
 def test_an_entity_bomb_is_refused_before_it_expands(tmp_path):
     scratch(tmp_path, "csl: bomb.csl")
     lol = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(10))
-    (tmp_path / "essay" / "bomb.csl").write_text(f'<?xml version="1.0"?>\n<!DOCTYPE style [{lol}]>\n<style>&l9;</style>\n')
+    bomb = f'<?xml version="1.0"?>\n<!DOCTYPE style [{lol}]>\n<style>&l9;</style>\n'
+    (tmp_path / "essay" / "bomb.csl").write_text(bomb, encoding="utf-8")
     result = run_cli(["--target", "blog", "--essay", "essay/x.md"], tmp_path)
     assert result.code == 1
     assert "essay/bomb.csl:2:1: error: not a valid CSL style: a DOCTYPE is not allowed in a CSL style" in result.err
@@ -256,7 +260,8 @@ def test_a_style_name_that_is_neither_built_in_nor_a_csl_file_says_both(tmp_path
 
 def test_without_node_a_csl_essay_says_so_in_one_line_and_the_others_build(tmp_path):
     scratch(tmp_path, "csl: chicago-notes-bibliography.csl")
-    (tmp_path / "essay" / "plain.md").write_text("---\ntitle: Plain\nlang: en\nbibliography: refs.yaml\n---\n\nText [@smith].\n")
+    (tmp_path / "essay" / "plain.md").write_text("---\ntitle: Plain\nlang: en\nbibliography: refs.yaml\n---\n\n"
+                                                 "Text [@smith].\n", encoding="utf-8")
     no_node = tmp_path / "bin"  # a PATH without node: the machine as it is without Node installed
     no_node.mkdir()
     env = {**os.environ, "PATH": str(no_node), "PYTHONPATH": str(ROOT)}
@@ -310,7 +315,8 @@ def test_a_kept_engine_gives_what_a_fresh_one_gives(tmp_path, monkeypatch):
     resolve(parse_essay_file(path), load_file(refs))  # the kept engine has seen the first version
     changed = REFERENCES.replace("Jane", "John").replace("The Making of Notes", "The Unmaking of Notes")
     refs.write_text(changed, encoding="utf-8")
-    path.write_text(essay("csl: chicago-notes-bibliography.csl").replace("Later [@smithjohn, 3].", "Later [@smith, 3]."))
+    later = essay("csl: chicago-notes-bibliography.csl").replace("Later [@smithjohn, 3].", "Later [@smith, 3].")
+    path.write_text(later, encoding="utf-8")
     warm = resolve(parse_essay_file(path), load_file(refs))
     fresh = csl.Engine()
     monkeypatch.setattr(csl, "_engine", fresh)  # a second, new Node process: a cold build's engine
@@ -328,7 +334,8 @@ def test_a_kept_engine_gives_what_a_fresh_one_gives(tmp_path, monkeypatch):
 def test_check_leaves_a_csl_style_its_fields(project):
     """What a CSL style prints is the style file's to decide: check reports no unprinted field for it
     (the built-in Chicago, given the same entry, reports its abstract)."""
-    project.write("citations/refs.yaml", REFERENCES.replace("  publisher: Penguin\n", "  publisher: Penguin\n  abstract: A summary.\n"))
+    with_abstract = REFERENCES.replace("  publisher: Penguin\n", "  publisher: Penguin\n  abstract: A summary.\n")
+    project.write("citations/refs.yaml", with_abstract)
     shutil.copy(CHICAGO, project / "essay" / CHICAGO.name)
     project.write("essay/x.md", "---\ntitle: Notes\nlang: en\nstyle: chicago\n---\n\nText [@smith].\n")
     assert "'abstract' of 'smith' is not printed" in run_cli(["check"], project).err
@@ -358,9 +365,10 @@ def test_a_citation_in_an_author_footnote_joins_its_sentence(tmp_path):
     path.write_text("---\ntitle: Notes\nlang: en\ncsl: chicago-notes-bibliography.csl\nbibliography: refs.yaml\n---\n\n"
                     "One [@lee].^[As @lee says, and [@smith].]\n", encoding="utf-8")
     resolved = resolve(parse_essay_file(path), load_file(tmp_path / "essay" / "refs.yaml"))
-    words = [plain for note in resolved.notes for block in note.blocks
-             for plain in ["".join(getattr(node, "text", "") or "".join(r.text for r in node.runs) for node in block.children)]]
-    assert words == ["As Lee, “On Ibid. & Its Kin” says, and Jane Smith, The Making of Notes: A History (Penguin, 2001)."]
+    words = ["".join(getattr(node, "text", "") or "".join(run.text for run in node.runs) for node in block.children)
+             for note in resolved.notes for block in note.blocks]
+    assert words == ["As Lee, “On Ibid. & Its Kin” says, and Jane Smith, The Making of Notes: A History "
+                     "(Penguin, 2001)."]
 
 
 def test_entries_listed_but_not_cited_join_the_style_s_reference_list(tmp_path):

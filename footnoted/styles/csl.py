@@ -129,8 +129,8 @@ class CslStyle:
         request = {
             "style": self.text, "lang": self.lang, "bibliography": bibliography,
             "items": [csl_json(entry) for entry in entries.values()],
-            "citations": [{"noteIndex": citation.note_number, "citationItems": [cluster_item(i) for i in citation.items]}
-                          for citation in citations],
+            "citations": [{"noteIndex": citation.note_number,
+                           "citationItems": [cluster_item(item) for item in citation.items]} for citation in citations],
             "uncited": [entry.id for entry in uncited],
         }
         if after is not None:
