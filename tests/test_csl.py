@@ -379,3 +379,31 @@ def test_entries_listed_but_not_cited_join_the_style_s_reference_list(tmp_path):
     listed = [entry.id for entry, _ in resolved.references]
     assert listed == ["hostile", "grafton", "lee", "smithjane", "smith", "smithjohn"]  # the style's order: by author
     assert "Grafton, Anthony. “Footnotes in Print.”" in "".join(r.text for r in resolved.references[1][1])
+
+
+def test_without_citeproc_js_installed_the_build_says_how_to_install_it(tmp_path, monkeypatch):
+    path = scratch(tmp_path, "csl: chicago-notes-bibliography.csl")
+    elsewhere = tmp_path / "no-node-modules" / "citeproc_bridge.js"  # a copy with no node_modules above it
+    elsewhere.parent.mkdir()
+    shutil.copy(csl.BRIDGE, elsewhere)
+    monkeypatch.setattr(csl, "BRIDGE", elsewhere)
+    monkeypatch.setattr(csl, "_engine", csl.Engine())
+    result = run_cli(["--target", "blog", "--essay", str(path.relative_to(tmp_path))], tmp_path)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.splitlines() == [
+        "essay/x.md:4:6: error: CSL style 'chicago-notes-bibliography.csl': citeproc-js (npm 'citeproc') is not "
+        "installed: run ./dev setup (npm ci) [style.no-citeproc]"]
+
+
+def test_a_style_citeproc_js_cannot_use_is_an_error_that_says_what_it_said(tmp_path):
+    scratch(tmp_path, "csl: odd.csl")
+    (tmp_path / "essay" / "odd.csl").write_text(
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">\n'
+        '<info><title>odd</title><id>odd</id><updated>2020-01-01T00:00:00+00:00</updated></info>\n'
+        '<macro name="again"><text macro="again"/></macro>\n'
+        '<citation><layout><text macro="again"/></layout></citation>\n</style>\n', encoding="utf-8")
+    result = run_cli(["--target", "blog", "--essay", "essay/x.md"], tmp_path)
+    assert result.code == 1 and "Traceback" not in result.err
+    [line] = result.err.splitlines()
+    assert line.startswith("essay/odd.csl:1:1: error: citeproc-js cannot use this style: ") and "infinite loop" in line
+    assert line.endswith("[style.citeproc]")
