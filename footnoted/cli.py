@@ -51,6 +51,10 @@ def make_argument_parser(command: str | None = None) -> argparse.ArgumentParser:
                         help="treat warnings as errors (an unreviewed LLM-drafted block among them)")
     parser.add_argument("--xhs-original", choices=["yes", "no"], default="yes",
                         help="xhs: give the original after a passage's translation (default: yes)")
+    parser.add_argument("--xhs-cards", choices=["yes", "no"], default="yes",
+                        help="xhs: also make the image cards and note.txt (default: yes)")
+    parser.add_argument("--xhs-max-cards", type=_card_cap, default=18, metavar="N",
+                        help="xhs: the most cards a note holds; past it the essay is cut at headings into notes (default: 18)")
     parser.set_defaults(out=Path("build"), paper=None, pdf_tagged=False, pdf_press=False, watch=False, serve=False, port=8000)
     if command == "check":
         return parser
@@ -63,6 +67,12 @@ def make_argument_parser(command: str | None = None) -> argparse.ArgumentParser:
         parser.add_argument("--serve", action="store_true", help="the same as the serve command")
     parser.add_argument("--port", type=int, default=8000, help="serve: the port on 127.0.0.1 (default: 8000; 0: any free one)")
     return parser
+
+
+def _card_cap(text: str) -> int:
+    if not text.isdigit() or not 3 <= int(text) <= 99:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of cards from 3 to 99")
+    return int(text)
 
 
 # Each output is written whole or not at all: one written before Ctrl-C is new, the others are as they were.
@@ -141,7 +151,8 @@ def check(options: argparse.Namespace) -> int:
         checked = quotes.quotes_checked
         diagnostics += [d for essay in resolved for d in open_work.unprinted_fields(essay, field_places)]
         for essay in resolved if "xhs" in targets else ():
-            limits, summary = open_work.xhs_limits(essay, render_options(options))
+            # check judges the text's limits; the cards are pictures, made only by a build
+            limits, summary = open_work.xhs_limits(essay, render_options(options)._replace(xhs_cards=False))
             diagnostics += limits
             notes += [summary] if summary else []
     code = report(diagnostics, strict=options.strict)

@@ -34,6 +34,7 @@ class FrontMatter(NamedTuple):
     paper: str = "a5"
     xhs_title: str = ""
     ai_disclosure: str = ""  # "": the wording follows the provenance marks (footnoted.disclosure)
+    accent: str = ""  # the Xiaohongshu cards' accent colour, '#rrggbb' or '#rgb'; "": their own
     bibliography: tuple[str, ...] = ()  # the essay's own bibliography files, relative to it (as in pandoc)
     references: Bibliography | None = None  # entries written in the front matter (pandoc's `references:`)
     nocite: tuple[str, ...] = ()  # keys listed though not cited; "*" for every entry
@@ -44,12 +45,13 @@ class FrontMatter(NamedTuple):
         return self.lang.lower().startswith("zh")
 
 
-_TEXT_KEYS = ("title", "lang", "subtitle", "author", "date", "description", "xhs_title", "ai_disclosure")
+_TEXT_KEYS = ("title", "lang", "subtitle", "author", "date", "description", "xhs_title", "ai_disclosure", "accent")
 _KNOWN_KEYS = (*_TEXT_KEYS, "tags", "style", "csl", "typography", "raw_html", "paper", "bibliography", "references",
                "nocite")
 # pandoc's citation key: "@key", "@{key with spaces}", "@*"; a final "." or ":" ends the sentence, not the key.
 _NOCITE_KEY = re.compile(r"@(\*|\{[^{}]*\}|[\w][\w:.#$%&+?<>~/-]*)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
 
 def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list[Diagnostic]]:
@@ -81,6 +83,12 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
         problems.append(error(path, 1, 1, "front matter needs a 'title'", "frontmatter.missing-title"))
     if fields.get("date") and not _is_date(str(fields["date"])):
         at("date", f"'date' must be YYYY-MM-DD, not '{fields['date']}'", "frontmatter.date")
+    if fields.get("accent") and not _COLOUR.match(str(fields["accent"])):
+        place = data.value_places.get("accent") or data.key_places.get("accent")
+        problems.append(warning(path, place.line if place else 1, place.col if place else 1,
+                                f"'accent' must be a colour written '#rrggbb' or '#rgb', not '{fields['accent']}': "
+                                "the cards keep their own", "frontmatter.accent"))
+        del fields["accent"]
     tags = data.get("tags", [])
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,，\s]+", tags) if t]

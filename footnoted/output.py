@@ -113,7 +113,7 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
-    """Give a folder this output owns (the Xiaohongshu parts) its new files all at once (the caller holds output_lock).
+    """Give a folder this output owns (the Xiaohongshu parts and cards) its new files all at once (the caller holds output_lock).
 
     A reader of `folder`, or an interruption at any moment, meets the old set or the new set,
     never a mix and never nothing; parts an earlier build made but this one does not are gone.
@@ -132,6 +132,7 @@ def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
     swapped = False
     try:
         for part, data in files.items():
+            (staging / part).parent.mkdir(parents=True, exist_ok=True)  # the cards' own folders inside
             _write_new(staging / part, data)
         staging.chmod(0o755)
         staging.rename(version)  # complete: from here it is a version, not a leftover

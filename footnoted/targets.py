@@ -17,6 +17,8 @@ class RenderOptions(NamedTuple):
     xhs_original: bool = True  # --xhs-original no: translations only
     pdf_tagged: bool = False  # --pdf-tagged: a tagged PDF (PDF/UA)
     pdf_press: bool = False  # --pdf-press: crop marks and 3 mm bleed
+    xhs_cards: bool = True  # --xhs-cards no: the text series only, no image cards
+    xhs_max_cards: int = 18  # --xhs-max-cards: past it, the cards are cut into several notes
 
 
 class Rendered(NamedTuple):
@@ -31,7 +33,7 @@ RenderFunction = Callable[[ResolvedEssay, RenderOptions], Rendered]
 _MODULES = {
     "blog": "footnoted.render_html:render_blog",
     "pdf": "footnoted.render_pdf:render_pdf",
-    "xhs": "footnoted.render_xhs:render_xhs",
+    "xhs": "footnoted.cards:render_xhs_with_cards",  # the text series, and the cards unless --xhs-cards no
 }
 
 
