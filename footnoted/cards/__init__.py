@@ -24,7 +24,7 @@ from footnoted.disclosure import ai_disclosure, aigc_label
 from footnoted.render_xhs import BODY_LIMIT, TITLE_LIMIT, render_xhs, title_count, utf16_units
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.typography import typeset_text
+from footnoted.typography import has_cjk, typeset_text
 
 DEFAULT_ACCENT = "#b5442f"
 LEAD_CHARACTERS = 90  # the cover's lead: a thumbnail's worth
@@ -164,7 +164,16 @@ class _Cards:
         return groups, message
 
     def size(self, cards: list) -> int:
-        return 1 + len(cards) + len(self.reference_cards(cards, last=False))
+        """A note's cards: its cover, these, and its 出处 cards, counted at the fewest sources a full
+        出处 card of the whole essay holds (laying the list out again for every card tried cost
+        three layouts a card)."""
+        if not hasattr(self, "per_references_card"):
+            every = self.paginator.paginate(list(self.content.references), kind="references")
+            counts = [sum(a.kind == "reference" for a in card.atoms) for card in every]
+            self.per_references_card = max(1, min(counts[:-1] or counts))
+        called = {n for card in cards for atom in card.atoms for n in atom.notes}
+        sources = len({key for n in called for key in self.content.cited_by_note.get(n, ())})
+        return 1 + len(cards) + -(-sources // self.per_references_card)
 
     def reference_cards(self, cards: list, last: bool) -> list:
         """The 出处 card(s) for the sources cited on these cards (with the last note, those cited nowhere)."""
@@ -256,9 +265,18 @@ def _words(card) -> str:  # type: ignore[no-untyped-def]
     return card_texts([card])[0]
 
 
-def _first_words(cards: list) -> str:
-    text = " ".join(atom.text for card in cards for atom in card.atoms[:3])
-    return re.sub(r"\s+", " ", text).strip()
+def _first_words(cards: list, limit: int = 200) -> str:
+    """A later note's lead: the words its text opens with (its heading, its first sentences; no
+    quoted passage or source), about `limit` characters."""
+    words: list[str] = []
+    for atom in (atom for card in cards for atom in card.atoms):
+        if sum(map(len, words)) >= limit:
+            break
+        if atom.kind in ("text", "heading") and not any(frame.key.startswith("fig") for frame in atom.path):
+            colon = ("：" if has_cjk(atom.text) else ": ") if atom.kind == "heading" else ""
+            words.append(atom.text + colon)
+    text = re.sub(r"\s+", " ", "".join(words)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _css_string(text: str):  # type: ignore[no-untyped-def]
