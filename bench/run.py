@@ -115,8 +115,27 @@ def project_with_csl(folder: Path, essay_text: str) -> Path:
     return folder
 
 
-def ours(target: str) -> list[str]:
-    return [PYTHON, str(ROOT / "build.py"), "--target", target, "--out", "out"]
+
+def ours(target: str, cards: bool = False) -> list[str]:
+    """Our build of one target. The xhs rows are the text series (`--xhs-cards no`), as they were
+    before the cards: the cards have rows of their own."""
+    extra = ["--xhs-cards", "yes" if cards else "no"] if target == "xhs" else []
+    return [PYTHON, str(ROOT / "build.py"), "--target", target, "--out", "out", *extra]
+
+
+CARDS_ROW = "ours --target xhs, with the cards"
+
+
+def card_count(folder: Path) -> int:
+    return len(list((folder / "out").glob("*.xhs/**/cards/*.png")))
+
+
+def print_cards(seconds: dict[str, float], cards: int) -> None:
+    """The cards' own cost: the xhs target with them, less the text alone, per card made."""
+    with_cards, text = seconds.get(CARDS_ROW), seconds.get("ours --target xhs")
+    if with_cards and text and cards:
+        print(f"cards: {cards} cards, {(with_cards - text) / cards:.3f} s per card "
+              f"(xhs {with_cards:.3f} s with them, {text:.3f} s without)")
 
 
 def watch_rebuild_ms(folder: Path, target: str, edits: int = 7, line: str = "新的一行，第 {} 次修改。") -> float:
@@ -131,7 +150,7 @@ def watch_rebuild_ms(folder: Path, target: str, edits: int = 7, line: str = "新
     from footnoted.watch import RememberingInputs
 
     os.chdir(folder)
-    options = make_argument_parser().parse_args(["--target", target, "--out", "out"])
+    options = make_argument_parser().parse_args(["--target", target, "--out", "out", *ours(target)[6:]])
     inputs, draft = RememberingInputs(), folder / "essay" / "essay.md"
     original, times = draft.read_text(encoding="utf-8"), []
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -171,6 +190,7 @@ def main() -> None:
                             options.runs))
         for target in ("blog", "xhs", "pdf"):
             jobs.append(job(f"ours --target {target}", ours(target), base, options.runs, env))
+        jobs.append(job(CARDS_ROW, ours("xhs", cards=True), base, options.runs, env))
         if shutil.which("pandoc"):
             bibliography = str(base / "citations" / "references.yaml")
             jobs.append(job("pandoc --citeproc -s → HTML", ["pandoc", "--citeproc", "-s", "--bibliography", bibliography,
@@ -209,6 +229,7 @@ def main() -> None:
                 jobs.append(job(f"{scale}× manuscript, pandoc → HTML", ["pandoc", "--citeproc", "-s", "--bibliography",
                                     bibliography, "-o", "p.html", "essay.pandoc.md"], folder, runs))
         rows = measure_all(jobs)
+        cards = card_count(base)
         watch = {target: watch_rebuild_ms(base, target) for target in ("blog", "xhs")}
         # Not issue #7's targets. A text edit reuses citeproc-js's answers; a new citation asks the
         # kept engine again: it pays citeproc-js's work, not its start.
@@ -226,6 +247,7 @@ def main() -> None:
         print(f"{'--watch rebuild after a one-line edit, ' + target:<48} {ms / 1000:>9.3f}")
     for what, ms in watch_csl.items():
         print(f"{'--watch rebuild after a one-line edit, ' + what:<48} {ms / 1000:>9.3f}")
+    print_cards({row.label: row.seconds for row in rows}, cards)
     print_growth(growth)
     print_targets({row.label: row.seconds for row in rows}, watch)
 

@@ -106,3 +106,12 @@ def test_the_benchmark_runs_and_prints_every_row():
                  "ours --target pdf / floor: WeasyPrint alone", "ours --target pdf / pandoc",
                  "10× manuscript, ours --target pdf / WeasyPrint alone on its print HTML"):
         assert line in targets, targets
+
+
+def test_the_cards_row_is_the_xhs_target_with_them_less_without_per_card():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        bench.print_cards({bench.CARDS_ROW: 4.2, "ours --target xhs": 0.2}, 10)
+        bench.print_cards({"ours --target xhs": 0.2}, 10)  # no cards row measured: nothing to say
+    assert out.getvalue() == "cards: 10 cards, 0.400 s per card (xhs 4.200 s with them, 0.200 s without)\n"
+    assert bench.ours("xhs")[-2:] == ["--xhs-cards", "no"] and bench.ours("xhs", cards=True)[-1] == "yes"

@@ -1,6 +1,8 @@
 """Outputs replaced whole, with real processes and real files: a reader polling the parts folder
 during rebuilds, builds killed with SIGKILL at every step, two builds into one `--out` at once,
-and what killed builds left behind."""
+and what killed builds left behind. The builds make the text parts only (`--xhs-cards no`): the
+cards go into the same folder through the same writer (test_cards builds them), and thirty
+rebuilds with cards would take minutes."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def built_sets(tmp_path: Path) -> tuple[dict, dict]:
     sets = []
     for name, text in (("a", ESSAY_A), ("b", ESSAY_B)):
         project = scratch(tmp_path / f"reference-{name}", text)
-        assert run_cli(["--target", "xhs"], project).code == 0
+        assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
         sets.append(read_set(project / "build" / "x.xhs"))
     assert len(sets[0]) != len(sets[1])  # the two sets differ in their names too
     return sets[0], sets[1]
@@ -73,7 +75,7 @@ def hook(event, args):
         looking = False
 sys.addaudithook(hook)
 from footnoted.cli import main
-code = main(["--target", "xhs"])
+code = main(["--target", "xhs", "--xhs-cards", "no"])
 print(json.dumps([code, seen]))
 '''
 
@@ -82,7 +84,7 @@ print(json.dumps([code, seen]))
 def test_the_parts_folder_is_whole_before_every_step_of_a_rebuild(tmp_path, earlier):
     set_a, set_b = built_sets(tmp_path)
     project = scratch(tmp_path / "project", ESSAY_A)
-    assert run_cli(["--target", "xhs"], project).code == 0
+    assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
     folder = project / "build" / "x.xhs"
     if earlier == "a real folder from an older build":  # the migration: a real folder becomes a link
         for path in folder.parent.iterdir():
@@ -120,7 +122,7 @@ print(json.dumps(counts), flush=True)
 def test_a_reader_polling_during_rebuilds_never_finds_the_parts_missing_or_mixed(tmp_path):
     set_a, set_b = built_sets(tmp_path)
     project = scratch(tmp_path / "project", ESSAY_A)
-    assert run_cli(["--target", "xhs"], project).code == 0
+    assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(project / "build" / "x.xhs"), json.dumps([set_a, set_b]),
                                str(stop)], stdout=subprocess.PIPE, text=True, env=environment())
@@ -128,7 +130,7 @@ def test_a_reader_polling_during_rebuilds_never_finds_the_parts_missing_or_mixed
         assert reader.stdout.readline() == "ready\n"
         for round_ in range(30):
             (project / "essay" / "x.md").write_text(ESSAY_B if round_ % 2 == 0 else ESSAY_A, encoding="utf-8")
-            assert run_cli(["--target", "xhs"], project).code == 0
+            assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
         stop.touch()
         counts = json.loads(reader.stdout.readline())
     finally:
@@ -157,7 +159,7 @@ def hook(event, args):
         os.kill(os.getpid(), signal.SIGKILL)
 sys.addaudithook(hook)
 from footnoted.cli import main
-sys.exit(main(["--target", "xhs"]))
+sys.exit(main(["--target", "xhs", "--xhs-cards", "no"]))
 '''
 
 
@@ -172,7 +174,7 @@ def test_a_build_killed_at_any_step_leaves_a_whole_set_and_the_next_build_cleans
     set_a, set_b = built_sets(tmp_path)
     project = scratch(tmp_path / "project", ESSAY_A)
     out = project / "build"
-    assert run_cli(["--target", "xhs"], project).code == 0
+    assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
     text_a = (out / "x.xhs.txt").read_text(encoding="utf-8")
     outcomes = []
     for kill_at in range(1, 200):
@@ -186,7 +188,7 @@ def test_a_build_killed_at_any_step_leaves_a_whole_set_and_the_next_build_cleans
             break
         assert child.returncode == -9, child.stderr
         (project / "essay" / "x.md").write_text(ESSAY_A, encoding="utf-8")
-        assert run_cli(["--target", "xhs"], project).code == 0  # the next build, after the kill
+        assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0  # the next build, after the kill
         assert read_set(out / "x.xhs") == set_a
         assert (out / "x.xhs.txt").read_text(encoding="utf-8") == text_a
         assert leftovers(out) == [], (kill_at, outcomes)
@@ -199,7 +201,7 @@ def test_two_builds_into_one_out_both_succeed_and_leave_one_whole_set(tmp_path):
     stems = ("x1", "x2", "x3", "x4")
     projects = [scratch(tmp_path / name, text, stems) for name, text in (("a", ESSAY_A), ("b", ESSAY_B))]
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), "--target", "xhs", "--out", str(out)]
+    command = [sys.executable, str(ROOT / "build.py"), "--target", "xhs", "--xhs-cards", "no", "--out", str(out)]
     wholes = {}
     for name, project in zip("ab", projects, strict=True):
         assert subprocess.run([*command[:-1], str(tmp_path / f"only-{name}")], cwd=project, env=environment(),
@@ -230,7 +232,7 @@ def test_a_build_removes_what_killed_builds_left_and_only_that(project):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(b"\0" * 4096)  # as a killed write leaves it: full size
     assert run_cli(["--target", "blog"], project).code == 0
-    assert run_cli(["--target", "xhs"], project).code == 0
+    assert run_cli(["--target", "xhs", "--xhs-cards", "no"], project).code == 0
     names = {str(p.relative_to(out)) for p in out.rglob("*")}
     assert not [name for name in ours if name in names or name.split("/")[0] in names]
     assert all(name in names for name in theirs)
@@ -241,7 +243,7 @@ def test_a_stale_old_file_never_becomes_the_parts(project):
     (project / "build").mkdir()
     stale = project / "build" / ".x.xhs.old"  # not a folder: not ours to remove, and never the output
     stale.write_text("stale", encoding="utf-8")
-    result = run_cli(["--target", "xhs"], project)
+    result = run_cli(["--target", "xhs", "--xhs-cards", "no"], project)
     assert result.code == 0, result.err
     assert read_set(project / "build" / "x.xhs")["01.txt"].startswith("（1/2）")
     assert stale.read_text(encoding="utf-8") == "stale"

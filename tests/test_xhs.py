@@ -128,7 +128,7 @@ def test_a_long_essay_becomes_a_numbered_series_within_the_limit(project):
     project.write("essay/x.md", long_essay(8, mark_at=3, tags=12))
     (project / "build" / "x.xhs").mkdir(parents=True)
     (project / "build" / "x.xhs" / "09.txt").write_text("stale", encoding="utf-8")
-    result = run_cli(["--target", "xhs"], project)
+    result = run_cli(["--target", "xhs", "--xhs-cards", "no"], project)
     assert result.code == 0
     assert result.err.splitlines()[-1] == (  # after the test bibliography's "never cited"
         "essay/x.md: warning: 12 tags: Xiaohongshu takes 10, the rest are left out (话题10, 话题11) [xhs.too-many-tags]"
@@ -152,7 +152,7 @@ def test_a_long_essay_becomes_a_numbered_series_within_the_limit(project):
 
 def test_a_paragraph_longer_than_a_part_is_split_between_sentences(project):
     project.write("essay/x.md", HEAD + "这是一句不长不短的中文句子，用来填满篇幅。" * 60 + "\n")
-    result = run_cli(["--target", "xhs"], project)
+    result = run_cli(["--target", "xhs", "--xhs-cards", "no"], project)
     assert "essay/x.md:4:1: warning: a paragraph of 1260 characters is longer than a part" in result.err
     texts = [f.read_text(encoding="utf-8") for f in sorted((project / "build" / "x.xhs").iterdir())]
     assert len(texts) == 2
@@ -179,7 +179,7 @@ def real(tmp_path_factory):
     stale = root / "build" / "model-collapse.xhs" / "12.txt"
     stale.parent.mkdir(parents=True)
     stale.write_text("an earlier build", encoding="utf-8")
-    result = run_cli(["--target", "xhs"], root)
+    result = run_cli(["--target", "xhs", "--xhs-cards", "no"], root)
     essay = parse_essay_file(root / "essay" / "model-collapse.md")
     resolved = resolve(essay, load_bibliography(bibliography_files(root / "citations")))
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "build" / "model-collapse.xhs").iterdir())]
@@ -240,7 +240,7 @@ def test_the_real_essay_reads_as_plain_text(real):
 def test_the_real_essay_is_built_byte_for_byte_the_same(real, tmp_path):
     root, _, _, _ = real
     again = copy_real_project(tmp_path)
-    run_cli(["--target", "xhs"], again)
+    run_cli(["--target", "xhs", "--xhs-cards", "no"], again)
     for first in sorted((root / "build").rglob("*.xhs*")):
         if first.is_file():
             assert (again / first.relative_to(root)).read_bytes() == first.read_bytes()
