@@ -264,3 +264,18 @@ def test_a_hundred_note_essay_is_cut_at_headings_into_notes_of_at_most_18_cards(
     assert made.summary.startswith(f"{sum(len(n.pngs) for n in made.notes)} cards in {len(made.notes)} notes")
     # Every note but the first opens at a heading where one could start it.
     assert [n.place for n in made.notes] == [f"note-{i}/" for i in range(1, len(made.notes) + 1)]
+
+
+def test_past_the_cap_notes_begin_at_headings_even_without_sources(tmp_path):
+    paragraph = "这是正文的一句话，用来填满卡片的篇幅。" * 20
+    body = "\n\n".join(f"## 第 {i} 节\n\n{paragraph}\n\n{paragraph}" for i in range(1, 5))
+    made = cards_of(tmp_path, f"---\ntitle: 分节\ntags: [测试]\n---\n\n{body}\n", xhs_max_cards=5)
+    assert len(made.notes) >= 2
+    starts = re.findall(r"note \d+ from '(第 \d 节)'", made.diagnostics[-1].message)
+    assert starts and "between cards" not in made.diagnostics[-1].message
+    for note, start in zip(made.notes[1:], starts, strict=True):
+        assert len(note.pngs) <= 5
+        assert note.cards[1].atoms[0].text == start  # the note's first text card opens at the heading
+        title = note.text.split("\n", 1)[0]
+        assert re.fullmatch(rf"分节 \d/{len(made.notes)}", title)
+    assert not any(card.kind == "references" for note in made.notes for card in note.cards)  # nothing cited

@@ -170,7 +170,7 @@ class _Cards:
         if not hasattr(self, "per_references_card"):
             every = self.paginator.paginate(list(self.content.references), kind="references")
             counts = [sum(a.kind == "reference" for a in card.atoms) for card in every]
-            self.per_references_card = max(1, min(counts[:-1] or counts))
+            self.per_references_card = max(1, min(counts[:-1] or counts or [1]))
         called = {n for card in cards for atom in card.atoms for n in atom.notes}
         sources = len({key for n in called for key in self.content.cited_by_note.get(n, ())})
         return 1 + len(cards) + -(-sources // self.per_references_card)
