@@ -155,9 +155,11 @@ class _Cards:
                     forced.append(section[0].text[:20])
                 groups[-1].append(card)
         places = ", ".join(f"note {i} from '{start}'" if start else f"note {i} between cards" for i, start in enumerate(starts, 2))
+        # Said in the build's summary, not as a warning: cutting is what the cap asks for, and
+        # --strict (warnings as errors) would refuse every long essay. A section cut between
+        # cards, not at a heading, is a warning.
         message = (f"{total} cards are more than a note holds ({cap}, --xhs-max-cards): cut at headings into "
                    f"{len(groups)} notes, each in its own folder ({places})")
-        self.warn(0, message, "xhs.cards-cut")
         if forced:
             self.warn(0, f"a section is longer than a note of {cap} cards ('{forced[0]}'): cut between cards, "
                       "not at a heading", "xhs.cards-cut-section")
@@ -194,8 +196,10 @@ class _Cards:
     def lead(self) -> str:
         from footnoted.render_html import description
 
-        text = re.sub(r"\s+", " ", description(self.resolved)).strip()
-        return text
+        from footnoted.numbering import number_notes
+
+        shown = number_notes(self.resolved, "xhs", link_notes=False).shown_in(self.resolved)  # not a paragraph hidden here
+        return re.sub(r"\s+", " ", description(shown)).strip()
 
     def cover(self, cards: list, index: int, count: int):  # type: ignore[no-untyped-def]
         from footnoted.cards.layout import Card

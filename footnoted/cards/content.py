@@ -188,6 +188,7 @@ class ContentBuilder:
                     frame = Frame(self.key("p"), '<p class="item">', "</p>", '<p class="item cont">')
                     self.sentences(self.inline_pieces(child.children), (*path, list_frame, item_frame, frame),
                                    llm or child.line in self.llm_lines, child.line)
+                    self.flush_passages((*path, list_frame, item_frame), llm)
                 else:
                     self.block(child, (*path, list_frame, item_frame), llm)
 
