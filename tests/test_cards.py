@@ -35,7 +35,7 @@ SENTENCE_END = re.compile(r"[。！？.!?…][”’」』）)\"]*\s*\Z")
 def squeezed(text: str) -> str:
     """Text without any whitespace: pdftotext breaks lines where the card does, and spaces beside
     Chinese are quarter-em spaces in the cards."""
-    return re.sub(r"[\s\u2005\u200b\xad]+", "", text).replace("ﬁ", "fi").replace("ﬂ", "fl")
+    return re.sub(r"[\s\u2005\u200a\u200b\xad]+", "", text).replace("ﬁ", "fi").replace("ﬂ", "fl")
 
 
 def pdf_pages(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -118,7 +118,7 @@ def test_each_citation_has_its_short_source_at_the_foot_of_the_card_of_its_call(
             note = next(n for n in _xhs_notes(essay) if n.number == number)
             for source in note.sources:
                 name = short_author(source.entry, True).removesuffix(" 等")
-                assert re.search(rf"{number}\s*{re.escape(name)}[^\n]*{source.entry.year}", page), (number, page[-300:])
+                assert re.search(rf"\n{number}\s*{re.escape(name)}[^\n]*{source.entry.year}", page), (number, page[-300:])
                 checked += 1
     assert checked == sum(1 for n in _xhs_notes(essay) if n.is_citation) >= 9  # every call, each once
 

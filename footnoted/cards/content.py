@@ -208,7 +208,7 @@ class ContentBuilder:
         """A quotation: the original (unless --xhs-original no and there is a translation), its
         translation, its source (with the note call when the body holds the passage itself)."""
         figure = Frame(self.key("fig"), '<figure class="passage">', "</figure>", '<figure class="passage cont">')
-        lang = escape(entry.language or ("zh-CN" if self.chinese else "en"))
+        lang = escape(entry.language or "en")  # as print sets a passage: its own language, else English
         if passage.table:
             table = passage.table
             caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
@@ -233,6 +233,9 @@ class ContentBuilder:
                 frame = Frame(self.key("p"), '<p class="translation">', "</p>", '<p class="translation cont">')
                 pieces = [Piece(label, (('<span class="label">', "</span>"),))] * (index == 0 and show_original)
                 self.sentences([*pieces, Piece(text)], (*path, figure, frame), llm, line)
+        if self.atoms and self.atoms[-1].path[: len(path) + 1] == (*path, figure):
+            # The source never stands alone at the top of a card: the passage's last sentence goes with it.
+            self.atoms[-1] = self.atoms[-1]._replace(keep_with_next=True)
         dash = "——" if self.chinese else "— "
         pieces = [Piece(dash + source), *([Piece("", call=call)] if call else [])]
         html = f'<p class="source">{pieces_html(pieces)}</p>'

@@ -13,10 +13,14 @@ from __future__ import annotations
 import html as html_module
 from typing import NamedTuple
 
+# First: WeasyPrint imported without its slow library search, before any of its modules.
+from footnoted.weasyprint_import import weasyprint  # noqa: I001
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
 from footnoted.cards.content import Atom, finer_atoms
 from footnoted.render_html import environment
 from footnoted.typography import is_cjk
-from footnoted.weasyprint_import import weasyprint
 
 # What one card holds, in units of a Chinese character at body size, for the first guess only.
 _GUESS_CAPACITY = 400
@@ -35,19 +39,17 @@ class Card(NamedTuple):
     tags: str = ""
 
 
-class _Fetcher:
-    """Cards load nothing: no network, no files (an image in the draft is named in the text, not shown)."""
+class _Fetcher(URLFetcher):
+    """Cards load nothing: no network, no file (an image in the draft is named in the text, not shown)."""
 
-    def __call__(self, url: str, timeout: int = 10, ssl_context=None):  # type: ignore[no-untyped-def]
-        raise ValueError(f"cards fetch nothing: {url[:60]}")
+    def __init__(self) -> None:
+        super().__init__(timeout=5, allowed_protocols=set(), allow_redirects=False)
 
 
 class Layout:
     """Lays out cards with one font configuration and one template for the whole build."""
 
     def __init__(self, page: dict) -> None:
-        from weasyprint.text.fonts import FontConfiguration
-
         self.page = page  # front, chinese, accent, running_title: what the template needs
         self.fonts = FontConfiguration()
         self.template = environment().get_template("cards.html.j2")
