@@ -278,3 +278,13 @@ def test_past_the_cap_notes_begin_at_headings_even_without_sources(tmp_path):
         title = note.text.split("\n", 1)[0]
         assert re.fullmatch(rf"分节 \d/{len(made.notes)}", title)
     assert not any(card.kind == "references" for note in made.notes for card in note.cards)  # nothing cited
+
+
+def test_the_accent_key_takes_a_colour_and_warns_about_anything_else(tmp_path):
+    good = parse_essay("essay/x.md", '---\ntitle: 标题\naccent: "#0A7D5A"\n---\n\n正文。\n'.encode(), tmp_path)
+    assert good.front.accent == "#0A7D5A" and good.diagnostics == ()
+    bad = parse_essay("essay/x.md", "---\ntitle: 标题\naccent: green; }\n---\n\n正文。\n".encode(), tmp_path)
+    assert bad.front.accent == ""  # the cards keep their own: nothing of it reaches the stylesheet
+    assert [str(d) for d in bad.diagnostics] == [
+        "essay/x.md:3:9: warning: 'accent' must be a colour written '#rrggbb' or '#rgb', not 'green; }': "
+        "the cards keep their own [frontmatter.accent]"]
