@@ -86,7 +86,8 @@ def test_the_benchmark_runs_and_prints_every_row():
     expected = [
         "floor: python + blog imports", "floor: python + xhs imports", "  the same, collector as ours (blog)",
         "  + our modules (blog)", "  the same, collector as ours (xhs)", "  + our modules (xhs)",
-        "ours --target blog", "ours --target xhs", "ours --target pdf", "pandoc --citeproc -s → HTML",
+        "ours --target blog", "ours --target xhs", "ours --target pdf", "ours --target xhs, with the cards",
+        "pandoc --citeproc -s → HTML",
         "pandoc --citeproc → PDF (weasyprint)", "floor: WeasyPrint alone on our print HTML",
         "  the same, WeasyPrint imported as ours is", "10× manuscript, ours --target blog",
         "10× manuscript, ours --target xhs", "10× manuscript, ours --target pdf", "10× manuscript, WeasyPrint alone",
@@ -98,6 +99,7 @@ def test_the_benchmark_runs_and_prints_every_row():
                      "--watch rebuild after a one-line edit, blog, CSL",
                      "--watch rebuild after a one-line edit, blog, CSL, a citation added"]
     assert sorted(rows) == sorted(expected), result.stdout
+    assert re.search(r"^cards: 1\d cards, \d+\.\d{3} s per card \(xhs ", result.stdout, re.MULTILINE)
     assert all(float(seconds) > 0 for seconds in rows.values())
     growth_rows = dict(re.findall(r"^(growth: .*?)\s+(\d+\.\d{3}) +\d+\.\d{3} +\d+\.\d{2}× +\d+\.\d +\d+\.\d$", result.stdout, re.MULTILINE))
     assert sorted(growth_rows) == sorted(case.label for case in growth.CASES), result.stdout

@@ -277,7 +277,8 @@ def build(draft: str, bib: str, target: str = "blog") -> tuple[int, str, dict[st
         (project / "essay" / "x.md").write_text(draft, encoding="utf-8", newline="")
         (project / "citations" / "refs.yaml").write_text(bib, encoding="utf-8", newline="")
         try:
-            result = run_cli(["--target", target], project)
+            # The xhs properties are the text series': the cards take WeasyPrint seconds a draft (test_cards).
+            result = run_cli(["--target", target, *(["--xhs-cards", "no"] if target == "xhs" else [])], project)
         except IndexError as exc:
             if not is_known_crash(exc):
                 raise
