@@ -22,7 +22,7 @@ from footnoted.disclosure import ai_disclosure
 from footnoted.parse import parse_essay, parse_essay_file
 from footnoted.render_xhs import title_count, utf16_units
 from footnoted.resolve import resolve
-from footnoted.styles import short_author
+from footnoted.styles.common import short_author
 from footnoted.targets import RenderOptions
 from footnoted.tree import Paragraph, plain_text, shown
 

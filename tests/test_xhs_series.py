@@ -95,7 +95,7 @@ def assert_series(parts: list[str], title: str) -> None:
 @pytest.fixture(scope="module", params=["yes", "no"], ids=["with-originals", "translations-only"])
 def essay(request, tmp_path_factory):
     root = copy_real_project(tmp_path_factory.mktemp("essay"))
-    result = run_cli(["--target", "xhs", "--xhs-original", request.param], root)
+    result = run_cli(["--target", "xhs", "--xhs-cards", "no", "--xhs-original", request.param], root)
     assert result.code == 0, result.err
     parts = [p.read_text(encoding="utf-8") for p in sorted((root / "build" / "model-collapse.xhs").iterdir())]
     front = parse_essay_file(root / "essay" / "model-collapse.md").front
