@@ -20,8 +20,22 @@ def read_set(folder: os.PathLike[str] | str) -> dict[str, str] | str | None:
             part = os.open(name, os.O_RDONLY, dir_fd=handle)
             with os.fdopen(part, "rb") as stream:
                 parts[name] = stream.read().decode("utf-8")
-        return "retired" if os.fstat(handle).st_nlink == 0 else parts
+        return "retired" if _retired(folder, handle) else parts
     except FileNotFoundError:  # a part gone between the listing and its reading
-        return "retired" if os.fstat(handle).st_nlink == 0 else {"vanished": ""}
+        return "retired" if _retired(folder, handle) else {"vanished": ""}
     finally:
         os.close(handle)
+
+
+def _retired(folder: os.PathLike[str] | str, handle: int) -> bool:
+    """The folder this reader opened is no longer the one `folder` names: a later build replaced
+    it and may be removing it (a slow reader's read of it is then no fault of the writer's).
+    A folder still current must have been read whole."""
+    opened = os.fstat(handle)
+    if opened.st_nlink == 0:
+        return True
+    try:
+        current = os.stat(folder)
+    except OSError:
+        return True
+    return (current.st_dev, current.st_ino) != (opened.st_dev, opened.st_ino)
