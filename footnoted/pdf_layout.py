@@ -91,7 +91,8 @@ class _ProjectOnlyFetcher(URLFetcher):
         if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
             raise ValueError(f"URI refused: {url[:200]}")
         path = Path(os.path.realpath(url2pathname(parts.path)))  # url2pathname decodes %XX
-        if path.suffix.lower() not in FONT_SUFFIXES or not any(path.is_relative_to(folder) for folder in self.font_folders):
+        in_a_font_folder = any(path.is_relative_to(folder) for folder in self.font_folders)
+        if path.suffix.lower() not in FONT_SUFFIXES or not in_a_font_folder:
             raise ValueError(f"URI refused: only a system font file may be read, not {url[:200]}")
         return path
 

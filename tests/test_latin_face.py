@@ -101,19 +101,22 @@ BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.mark.skipif(not shutil.which("/usr/bin/chromium"), reason="Debian's chromium is not installed (./dev test installs it)")
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (./dev test installs it)")
 def test_the_blog_sets_a_chinese_essays_latin_in_noto_serif_and_its_marks_in_the_cjk_face(tmp_path):
     """In real Chromium: the fonts it draws a Latin run and a run of Chinese marks with, in a body
     paragraph, and the heading's (CSS.getPlatformFontsForNode). Before: both runs in Noto Serif CJK SC."""
     from playwright.sync_api import sync_playwright
 
     folder = copy_real_project(tmp_path)
-    (folder / "essay" / "english.md").write_text((ROOT / "tests" / "fixtures" / "english.md").read_text(encoding="utf-8"))
+    shutil.copy(ROOT / "tests" / "fixtures" / "english.md", folder / "essay" / "english.md")
     assert run_cli(["--target", "blog"], folder).code == 0
     assert "@font-face" not in (folder / "build" / "english.html").read_text(encoding="utf-8")  # as before
     runs = {"latin": "AlphaGo Zero stack overflow", "marks": "“世界”——……"}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto((folder / "build" / "model-collapse.html").as_uri())
         page.evaluate("""runs => { for (const [id, text] of Object.entries(runs)) {
@@ -127,7 +130,8 @@ def test_the_blog_sets_a_chinese_essays_latin_in_noto_serif_and_its_marks_in_the
 
         def faces(selector: str) -> set[str]:
             node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-            return {font["postScriptName"] for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            return {font["postScriptName"] for font in fonts}
 
         found = {"latin": faces("#latin"), "marks": faces("#marks"), "title": faces("h1")}
         browser.close()
