@@ -39,6 +39,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from footnoted.pdf_justify import build_boxes  # Chinese line layout: installed in WeasyPrint when imported
+from footnoted.pdf_line_height import _split_text_box  # noqa: F401  lines of one height: installed when imported
 from footnoted.safe_read import MB, read_regular_file
 
 
