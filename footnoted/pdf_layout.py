@@ -40,7 +40,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from footnoted.pdf_justify import build_boxes  # Chinese line layout: installed in WeasyPrint when imported
 from footnoted.pdf_line_height import _split_text_box  # noqa: F401  lines of one height: installed when imported
-from footnoted.safe_read import MB, read_regular_file
+from footnoted.safe_read import MAX_FONT_BYTES, read_regular_file
 
 
 class Nudge(NamedTuple):
@@ -68,7 +68,6 @@ PageCheck = Callable[[list, int, Nudges], Nudges]
 # fontconfig and loads them through the URL fetcher as file:// URLs.
 SYSTEM_FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc"})
-MAX_FONT_BYTES = 64 * MB  # Debian's largest, Noto Serif CJK Bold, is 27 MB
 
 
 class _ProjectOnlyFetcher(URLFetcher):
