@@ -15,7 +15,7 @@ from footnoted.render_pdf import PAPERS
 
 PT_PER_MM = 72 / 25.4
 FEWEST_LINES = 5
-SENTENCE = "这一段只是为了把后面的内容推到页面的不同位置，所以写得平平无奇。"  # 32 characters
+SENTENCE = "这一段只是为了把后面的内容推到页面的不同位置，所以写得平平无奇。"
 SHIFTS = 8  # the last paragraph starts 0, 1, … 7 lines further down
 
 
@@ -51,7 +51,7 @@ def test_no_page_of_the_essay_holds_fewer_than_five_lines(tmp_path):
     assert result.code == 0, result.err
     path = project / "build" / "model-collapse.pdf"
     pages, _ = page_lines(path)
-    references = next(n for n, page in enumerate(pages, 1) if page and any(line.text == "参考文献" for line in page))
+    references = next(n for n, page in enumerate(pages, 1) if any(line.text == "参考文献" for line in page))
     counted = body_page_rows(path, references - 1)
     assert len(counted) >= 7
     assert {page: count for page, count in counted.items() if count < FEWEST_LINES} == {}
