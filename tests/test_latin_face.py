@@ -64,7 +64,22 @@ def essay_pdf(tmp_path_factory) -> Path:
     return folder / "build" / "model-collapse.pdf"
 
 
-def test_a_chinese_essays_latin_words_are_set_in_noto_serif_and_its_marks_in_the_cjk_face(essay_pdf):
+def body_baselines(path: Path, size: float = 10.5) -> list[list[float]]:
+    """Per page, the heights of the baselines of the text set at the body's size, top down."""
+    pages = []
+    for page in PdfReader(path).pages:
+        found: set[float] = set()
+
+        def visit(text, cm, tm, _font, font_size, found=found):  # type: ignore[no-untyped-def]
+            if text.strip() and abs(font_size * tm[0] * cm[0] - size) < 0.05:
+                found.add(round(cm[5] + tm[5] * cm[3], 2))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(sorted(found, reverse=True))
+    return pages
+
+
+def test_a_chinese_essays_latin_words_are_set_in_noto_serif_its_marks_in_the_cjk_face_at_one_line_height(essay_pdf):
     pages = text_by_face(essay_pdf)
     drawn = {face: "".join(page.get(face, "") for page in pages) for page in pages for face in page}
     # Before: every Latin word of the Chinese text in Noto Serif CJK SC's own Latin letters.
@@ -81,26 +96,9 @@ def test_a_chinese_essays_latin_words_are_set_in_noto_serif_and_its_marks_in_the
     assert not set("“”—…") & set(body)
     # An English passage keeps Noto Serif's own proportional quotes and apostrophes.
     assert "’" in drawn["Noto-Serif"]
-
-
-def body_baselines(path: Path, size: float = 10.5) -> list[list[float]]:
-    """Per page, the heights of the baselines of the text set at the body's size, top down."""
-    pages = []
-    for page in PdfReader(path).pages:
-        found: set[float] = set()
-
-        def visit(text, cm, tm, _font, font_size, found=found):  # type: ignore[no-untyped-def]
-            if text.strip() and abs(font_size * tm[0] * cm[0] - size) < 0.05:
-                found.add(round(cm[5] + tm[5] * cm[3], 2))
-
-        page.extract_text(visitor_text=visit)
-        pages.append(sorted(found, reverse=True))
-    return pages
-
-
-def test_lines_with_latin_words_keep_the_bodys_line_height(essay_pdf):
-    # A face with other heights for the Latin words grew the lines that held them (and, through the
-    # strut, every line): 18.8-18.9 pt where 1.75 x 10.5 = 18.375 pt is the measure.
+    # And the lines keep the body's line-height. A face with other heights for the Latin words grew
+    # the lines that held them (and, through the strut, every line): 18.8-18.9 pt, where the measure
+    # is 1.75 x 10.5 = 18.375 pt.
     pitch = 1.75 * 10.5
     gaps = [above - below for page in body_baselines(essay_pdf) for above, below in itertools.pairwise(page)]
     within_paragraphs = [gap for gap in gaps if gap < 1.5 * pitch]
