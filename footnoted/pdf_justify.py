@@ -480,6 +480,23 @@ def _seams(chars, edits) -> None:  # type: ignore[no-untyped-def]
     for leaf, index in chars:
         if leaf.text[index] == SEAM:
             edits.setdefault(leaf, {})[index] = " "
+    _glue_spaces_to_marks(chars, edits)
+
+
+def _glue_spaces_to_marks(chars, edits) -> None:  # type: ignore[no-untyped-def]
+    """A space (or seam) before a closing mark, or after an opening one, is no place to break: UAX #14
+    breaks after any space, and `2.5% ：` would start the next line with `：`. A word joiner on its
+    far side keeps the mark on the space's line."""
+    for position, (leaf, index) in enumerate(chars):
+        if leaf.text[index] not in (" ", SEAM):
+            continue
+        chinese = _chinese(leaf.style)
+        if position + 1 < len(chars) and _char(chars, position + 1) in _closing(chinese):
+            changes = edits.setdefault(leaf, {})
+            changes[index] = changes.get(index, " ") + WORD_JOINER
+        elif position and _char(chars, position - 1) in _opening(chinese):
+            changes = edits.setdefault(leaf, {})
+            changes[index] = WORD_JOINER + changes.get(index, " ")
 
 
 def _glue_last_characters(chars, raised: set, edits) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ Book's PDF to the FullLayout's (WeasyPrint's own way) byte for byte.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cached_property
@@ -18,6 +19,8 @@ from itertools import pairwise
 from math import inf
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 # First: WeasyPrint imported without its slow library search, before any of its modules.
 from footnoted.weasyprint_import import weasyprint  # noqa: I001
@@ -33,9 +36,11 @@ from weasyprint.layout.background import layout_backgrounds
 from weasyprint.layout.page import make_margin_boxes, remake_page
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from footnoted.pdf_justify import build_boxes  # Chinese line layout: installed in WeasyPrint when imported
+from footnoted.pdf_line_height import _split_text_box  # noqa: F401  lines of one height: installed when imported
+from footnoted.safe_read import MAX_FONT_BYTES, read_regular_file
 
 
 class Nudge(NamedTuple):
@@ -59,11 +64,37 @@ Nudges = frozenset[tuple[int, int]]  # (block line, index in NUDGES)
 PageCheck = Callable[[list, int, Nudges], Nudges]
 
 
-class _ProjectOnlyFetcher(URLFetcher):
-    """Fetches nothing from the network and no file: our HTML embeds everything as data: URIs."""
+# Where the fonts a stylesheet's @font-face local() names may come from: WeasyPrint finds them with
+# fontconfig and loads them through the URL fetcher as file:// URLs.
+SYSTEM_FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc"})
 
-    def __init__(self) -> None:
+
+class _ProjectOnlyFetcher(URLFetcher):
+    """Fetches nothing from the network: our HTML embeds everything as data: URIs. The one file it
+    reads is a system font that the stylesheet's @font-face local() names (a Chinese essay's Latin
+    faces): a file:// URL that resolves, symlinks followed, to a regular .ttf/.otf/.ttc file inside
+    the system's font folders. Any other URL, file or not, is refused."""
+
+    def __init__(self, font_folders: tuple[Path, ...] = SYSTEM_FONT_FOLDERS) -> None:
         super().__init__(timeout=5, allowed_protocols={"data"}, allow_redirects=False)
+        self.font_folders = tuple(Path(os.path.realpath(folder)) for folder in font_folders)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # type: ignore[no-untyped-def]
+        if url[:5].lower() == "file:":
+            return URLFetcherResponse(url, read_regular_file(self.font_file(url), MAX_FONT_BYTES))
+        return super().fetch(url, headers)
+
+    def font_file(self, url: str) -> Path:
+        """The font file a file:// URL names, resolved; ValueError for anything else."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+            raise ValueError(f"URI refused: {url[:200]}")
+        path = Path(os.path.realpath(url2pathname(parts.path)))  # url2pathname decodes %XX
+        in_a_font_folder = any(path.is_relative_to(folder) for folder in self.font_folders)
+        if path.suffix.lower() not in FONT_SUFFIXES or not in_a_font_folder:
+            raise ValueError(f"URI refused: only a system font file may be read, not {url[:200]}")
+        return path
 
 
 def weasyprint_html(html: str) -> weasyprint.HTML:

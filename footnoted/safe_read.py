@@ -27,6 +27,7 @@ MAX_IMAGE_PIXELS = 50_000_000  # 8,660 px square; Pillow refuses 179 million as 
 # A text or HTML snapshot, and a PDF's text: checking one takes ~43 times its size in memory (20 MB: 850 MB, 33 s).
 MAX_SNAPSHOT_BYTES = 10 * MB
 MAX_PDF_SNAPSHOT_BYTES = 200 * MB  # a PDF snapshot itself (pictures make PDFs big; pdftotext reads it, not us)
+MAX_FONT_BYTES = 64 * MB  # a system font file the print stylesheet names (Debian's largest, Noto Serif CJK Bold, is 27 MB)
 
 _CHUNK = 1 << 16
 

@@ -118,4 +118,4 @@ def test_the_blog_of_an_english_essay_lists_latin_faces_first(english, tmp_path)
     assert stacks and stacks[-1].startswith('"Noto Serif",')  # the last declaration wins
     chinese = build(tmp_path, FIXTURE.read_text(encoding="utf-8").replace("lang: en", "lang: zh-CN"), "zh")
     assert re.findall(r"--serif: ([^;]*);", (chinese / "zh.html").read_text(encoding="utf-8")) == [
-        '"Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "STSong", "Noto Serif", Georgia, serif']
+        '"Noto Serif Latin", "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "STSong", "Noto Serif", Georgia, serif']

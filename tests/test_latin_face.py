@@ -1,0 +1,226 @@
+"""A Chinese essay's Latin words in a Latin face (issue #16): read back from the real PDF (the face
+that draws each character, and the font program embedded), from the blog's stylesheet, and the
+URL fetcher that lets WeasyPrint read the system's font files and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import io
+import itertools
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_real_project, run_cli
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from test_english import text_by_face
+
+from footnoted.pdf_layout import _ProjectOnlyFetcher
+from footnoted.safe_read import UnsafeFile
+
+FACES = ROOT / "templates" / "latin_faces.css.j2"
+# The marks Chinese text sets full-width, from the CJK face: — ― ‘ ’ “ ” ‥ … ‧ · ※
+CHINESE_MARKS = "\u2014\u2015\u2018\u2019\u201c\u201d\u2025\u2026\u2027\u00b7\u203b"
+
+
+def latin_range() -> set[int]:
+    ranges = re.search(r'latin_range = "([^"]+)"', FACES.read_text(encoding="utf-8"))
+    assert ranges, "the faces' unicode-range"
+    points: set[int] = set()
+    for part in ranges.group(1).split(", "):
+        first, _, last = part.removeprefix("U+").partition("-")
+        points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return points
+
+
+def font_file(name: str) -> Path:
+    found = subprocess.run(["fc-match", "-f", "%{file}", name], capture_output=True, text=True, check=True).stdout
+    assert Path(found).name.startswith(name.split(":")[0].replace(" ", "")), f"{name} is not installed: {found}"
+    return Path(found)
+
+
+def test_every_code_point_of_the_latin_faces_is_in_each_noto_face_and_no_chinese_mark_is():
+    # A unicode-range claiming a character the face lacks prints a box (fontconfig takes the range
+    # as the face's coverage); one that took a Chinese mark would set it proportional.
+    points = latin_range()
+    assert {ord(c) for c in "Az09.,;:?!%()[]-–'\"é€αЖ\u2005"} <= points
+    assert not points & {ord(c) for c in CHINESE_MARKS}
+    assert not points & {*range(0x200B, 0x2010), *range(0x2060, 0x2070)}  # joiners stay with their neighbours
+    for face in ("Serif", "Sans"):
+        for style in ("", ":bold", ":italic", ":bold:italic"):
+            cmap = set(TTFont(font_file(f"Noto {face}{style}"), fontNumber=0).getBestCmap())
+            assert points - cmap == set(), (face, style)
+
+
+@pytest.fixture(scope="module")
+def essay_pdf(tmp_path_factory) -> Path:
+    folder = copy_real_project(tmp_path_factory.mktemp("essay"))
+    assert run_cli(["--target", "pdf", "--essay", "essay/model-collapse.md"], folder).code == 0
+    return folder / "build" / "model-collapse.pdf"
+
+
+def body_baselines(path: Path, size: float = 10.5) -> list[list[float]]:
+    """Per page, the heights of the baselines of the text set at the body's size, top down."""
+    pages = []
+    for page in PdfReader(path).pages:
+        found: set[float] = set()
+
+        def visit(text, cm, tm, _font, font_size, found=found):  # type: ignore[no-untyped-def]
+            if text.strip() and abs(font_size * tm[0] * cm[0] - size) < 0.05:
+                found.add(round(cm[5] + tm[5] * cm[3], 2))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(sorted(found, reverse=True))
+    return pages
+
+
+def test_a_chinese_essays_latin_words_are_set_in_noto_serif_its_marks_in_the_cjk_face_at_one_line_height(essay_pdf):
+    pages = text_by_face(essay_pdf)
+    drawn = {face: "".join(page.get(face, "") for page in pages) for page in pages for face in page}
+    # Before: every Latin word of the Chinese text in Noto Serif CJK SC's own Latin letters.
+    in_cjk = {face: re.findall(r"[A-Za-z0-9]+", text) for face, text in drawn.items() if "CJK" in face}
+    assert {face: words for face, words in in_cjk.items() if words} == {}
+    body = drawn["Noto-Serif-Latin"]
+    for words in ("AlphaGo", "Zero", "stack", "overflow", "collapse", "Nature", "2024"):
+        assert words in body
+    assert "AI" in drawn["Noto-Sans-Latin"]  # the running head (the title) and the headings: sans
+    assert "2026-03-25" in drawn["Noto-Sans-Latin-Bold"]  # a heading
+    # The Chinese text's quotes and dashes stay full-width, from the CJK face (“世界”, “为了给…”).
+    cjk = drawn["Noto-Serif-CJK-SC"]
+    assert "“" in cjk and "”" in cjk and "—" in cjk
+    assert not set("“”—…") & set(body)
+    # An English passage keeps Noto Serif's own proportional quotes and apostrophes.
+    assert "’" in drawn["Noto-Serif"]
+    # And the lines keep the body's line-height. A face with other heights for the Latin words grew
+    # the lines that held them (and, through the strut, every line): 18.8-18.9 pt, where the measure
+    # is 1.75 x 10.5 = 18.375 pt.
+    pitch = 1.75 * 10.5
+    gaps = [above - below for page in body_baselines(essay_pdf) for above, below in itertools.pairwise(page)]
+    within_paragraphs = [gap for gap in gaps if gap < 1.5 * pitch]
+    assert len(within_paragraphs) > 40
+    assert [gap for gap in within_paragraphs if abs(gap - pitch) > 0.02] == []
+
+
+def test_the_latin_face_embedded_is_noto_serif_itself_and_the_same_bytes_come_out_twice(essay_pdf, tmp_path):
+    programs = {}
+    for page in PdfReader(essay_pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            if "/FontFile2" in descriptor:
+                name = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))["name"].getDebugName(6)
+                programs[str(font["/BaseFont"]).split("+")[-1]] = name
+    assert programs["Noto-Serif-Latin"] == "NotoSerif-Regular"
+    assert programs["Noto-Sans-Latin"] == "NotoSans-Regular"
+    # WeasyPrint copies the faces into a new temporary folder each time: no trace of it in the PDF.
+    folder = copy_real_project(tmp_path)
+    assert run_cli(["--target", "pdf", "--essay", "essay/model-collapse.md"], folder).code == 0
+    assert (folder / "build" / "model-collapse.pdf").read_bytes() == essay_pdf.read_bytes()
+
+
+BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (./dev test installs it)")
+def test_the_blog_sets_a_chinese_essays_latin_in_noto_serif_and_its_marks_in_the_cjk_face(tmp_path):
+    """In real Chromium: the fonts it draws a Latin run and a run of Chinese marks with, in a body
+    paragraph, and the heading's (CSS.getPlatformFontsForNode). Before: both runs in Noto Serif CJK SC."""
+    from playwright.sync_api import sync_playwright
+
+    folder = copy_real_project(tmp_path)
+    shutil.copy(ROOT / "tests" / "fixtures" / "english.md", folder / "essay" / "english.md")
+    assert run_cli(["--target", "blog"], folder).code == 0
+    assert "@font-face" not in (folder / "build" / "english.html").read_text(encoding="utf-8")  # as before
+    runs = {"latin": "AlphaGo Zero stack overflow", "marks": "“世界”——……"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto((folder / "build" / "model-collapse.html").as_uri())
+        page.evaluate("""runs => { for (const [id, text] of Object.entries(runs)) {
+            const span = document.createElement('span'); span.id = id; span.textContent = text;
+            document.querySelector('.essay-body > p').appendChild(span); } }""", runs)
+        page.evaluate("document.fonts.ready")
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+
+        def faces(selector: str) -> set[str]:
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            return {font["postScriptName"] for font in fonts}
+
+        found = {"latin": faces("#latin"), "marks": faces("#marks"), "title": faces("h1")}
+        browser.close()
+    assert found == {"latin": {"NotoSerif-Regular"}, "marks": {"NotoSerifCJKsc-Regular"},
+                     "title": {"NotoSansCJKsc-Bold", "NotoSans-Bold"}}
+
+
+# --- the URL fetcher: system font files, nothing else ------------------------------------------
+
+
+HOSTILE_URLS = (
+    "file:///etc/passwd",
+    "file:///usr/share/fonts/../../../etc/passwd",
+    "file:///usr/share/fonts/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "file:///usr/share/fonts/",  # a folder
+    "file://example.com/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
+    "file:///usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf?x",
+    "http://127.0.0.1/NotoSerif-Regular.ttf",
+    "https://fonts.example/NotoSerif-Regular.ttf",
+)
+
+
+def test_the_fetcher_reads_a_system_font_file_and_nothing_else():
+    font = font_file("Noto Serif")
+    assert _ProjectOnlyFetcher().fetch(font.as_uri()).read() == font.read_bytes()  # before: refused
+    assert _ProjectOnlyFetcher().fetch("data:text/plain,ok").read() == b"ok"
+    for url in HOSTILE_URLS:
+        with pytest.raises(ValueError):
+            _ProjectOnlyFetcher().fetch(url)
+
+
+def test_a_symlink_out_of_the_font_folder_or_a_special_file_in_it_is_refused(tmp_path):
+    fonts, elsewhere = tmp_path / "fonts", tmp_path / "elsewhere"
+    fonts.mkdir()
+    elsewhere.mkdir()
+    real = font_file("Noto Serif")
+    (elsewhere / "copy.ttf").write_bytes(real.read_bytes())
+    (fonts / "passwd.ttf").symlink_to("/etc/passwd")
+    (fonts / "outside.ttf").symlink_to(elsewhere / "copy.ttf")
+    (fonts / "inside.ttf").symlink_to(real)  # a symlink to a font in another font folder: not this one
+    (fonts / "font.ttf").write_bytes(real.read_bytes())
+    (fonts / "font.txt").write_bytes(b"secret")
+    os.mkfifo(fonts / "fifo.ttf")
+    fetcher = _ProjectOnlyFetcher(font_folders=(fonts,))
+    assert fetcher.fetch((fonts / "font.ttf").as_uri()).read() == real.read_bytes()
+    for name in ("passwd.ttf", "outside.ttf", "inside.ttf", "font.txt"):
+        with pytest.raises(ValueError):
+            fetcher.fetch((fonts / name).as_uri())
+    with pytest.raises(UnsafeFile):  # read without blocking: refused before it is opened
+        fetcher.fetch((fonts / "fifo.ttf").as_uri())
+
+
+def test_weasyprint_internals_the_line_height_relies_on_are_those_it_was_written_for():
+    # pdf_line_height replaces split_text_box (its margins and baseline, as it sets them) and reads strut.
+    from weasyprint import __version__
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    from footnoted import pdf_line_height
+
+    assert __version__ == "70.0"
+    read = {"layout.inline.split_text_box": pdf_line_height._ORIGINAL_SPLIT_TEXT_BOX,
+            "text.line_break.strut": line_break.strut}
+    digests = {name: hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:16] for name, code in read.items()}
+    assert digests == {"layout.inline.split_text_box": "8c564329599ef23f", "text.line_break.strut": "b57885b70dd08efe"}
+    assert inline.split_text_box is pdf_line_height._split_text_box
