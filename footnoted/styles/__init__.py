@@ -57,16 +57,20 @@ class NoteStyle(Protocol):
 
 
 # The names the front matter may give; a bare name means the current edition.
-ALIASES = {"gb7714": "gb7714-2015", "chicago": "chicago-18"}
-BUILTIN_NAMES = ("gb7714-2015", "chicago-18", "chicago-17")
+ALIASES = {
+    "gb7714": "gb7714-2025",
+    "chicago": "chicago-18",
+}
+BUILTIN_NAMES = (
+    "gb7714-2025", "gb7714-2015",
+    "chicago-18", "chicago-17",
+)
 STYLE_NAMES = (*ALIASES, *BUILTIN_NAMES)
 
 
 def note_style(name: str, chinese: bool) -> NoteStyle:
     """The style a front matter names; `chinese`: the essay's language, which decides the words
     around a locator ('第 3 章' or 'chap. 3') and 'et al.' or '等' before a name in running text."""
-    from footnoted.styles.builtin import BuiltinStyle
-
     name = ALIASES.get(name, name)
     if name.startswith("chicago"):
         from footnoted.styles.chicago import ChicagoStyle
@@ -74,7 +78,7 @@ def note_style(name: str, chinese: bool) -> NoteStyle:
         return ChicagoStyle(name, chinese)
     from footnoted.styles import gb7714
 
-    return BuiltinStyle(name, "GB/T 7714 notes", chinese, gb7714.reference, gb7714.bibliography_entry)
+    return gb7714.style(name, chinese)
 
 
 def is_csl(style: str) -> bool:

@@ -20,19 +20,25 @@ class BuiltinStyle:
                  sort_key: Callable[[Entry], object] | None = None) -> None:
         self.name, self.title, self.chinese = name, title, chinese
         self.reference, self.bibliography_entry, self.sort_key = reference, bibliography_entry, sort_key
+        self.separator = "；" if chinese else "; "  # between the sources of one note
+
+    def subsequent(self, item: CitationItem, locator: str, first: Citation) -> tuple[Run, ...]:
+        """A source cited before, in note `first`: its short form (a style may point back at that note instead)."""
+        return self.reference(item.entry, locator, True, item.suppress_author)
 
     def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
-        first_cited: set[str] = set()
+        first_cited: dict[str, Citation] = {}
         formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # a book cites the same few pages often
 
-        def source(item: CitationItem) -> list[Run]:
-            full = item.entry.id not in first_cited
-            first_cited.add(item.entry.id)
+        def source(item: CitationItem, citation: Citation) -> list[Run]:
+            first = first_cited.setdefault(item.entry.id, citation)
+            full = first is citation
             # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
             locator = locator_text(item.locator_label, item.locator, self.chinese)
             key = (item.entry.id, locator, not full, item.suppress_author)
             if key not in formatted:
-                formatted[key] = self.reference(item.entry, locator, not full, item.suppress_author)
+                formatted[key] = (self.reference(item.entry, locator, False, item.suppress_author) if full
+                                  else self.subsequent(item, locator, first))
             runs = list(formatted[key])
             if item.prefix:
                 runs[:0] = [*item.prefix, Run(" ")]
@@ -44,9 +50,9 @@ class BuiltinStyle:
         for citation in citations:
             sources = []
             for position, item in enumerate(citation.items):
-                runs = source(item)
+                runs = source(item, citation)
                 if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                    runs = [*without_full_stop(runs), Run("；" if self.chinese else "; ")]
+                    runs = [*without_full_stop(runs), Run(self.separator)]
                 sources.append(tuple(runs))
             result.append(tuple(sources))
         return tuple(result)
@@ -59,8 +65,10 @@ class BuiltinStyle:
 def without_full_stop(runs: list[Run]) -> list[Run]:
     """The reference without its closing full stop ("et al." keeps its own)."""
     runs = list(runs)
-    while runs and not runs[-1].text:
+    while runs and not runs[-1].text.strip():  # a space before a link that is not there
         runs.pop()
+    if runs and runs[-1].text != runs[-1].text.rstrip() and not runs[-1].url:
+        runs[-1] = runs[-1]._replace(text=runs[-1].text.rstrip())
     if runs and runs[-1].text.endswith(".”") and not runs[-1].url:
         runs[-1] = runs[-1]._replace(text=runs[-1].text[:-2] + "”")
     elif runs and runs[-1].text.endswith(".") and not runs[-1].url and not runs[-1].text.endswith("et al."):

@@ -1,192 +1,393 @@
-"""GB/T 7714 note forms: the reference in full at a source's first citation, the short form after."""
+"""GB/T 7714 notes, in its 2025 edition (the default since it replaced 2015 on 2026-07-01) and in 2015.
+
+A note gives the full reference at a source's first citation and "同" + the number of that first
+note (+ the page) after (§10.1.3 of 2015 allows either form; 2025 keeps 同). Where the first note
+cited several sources, "同1" would not say which, so the full reference is given again.
+
+The two editions differ in a handful of settings, gathered in `Edition` below (2025 §7: "." "[ ]"
+"/" half-width, every other mark full-width; surnames no longer in capitals; "Park J-R"; the standard
+number before a standard's title; preprints [PP]; the access date only for what exists online
+only). The forms are the standard's §4 (2015) and §8 (2025) ones; a clause named in a comment is
+the 2015 one unless it says 2025.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
-from footnoted.styles.common import (
-    PARTS,
-    Fields,
-    edition_text,
-    has_han,
-    is_chinese_source,
-    main_creators,
-    number_text,
-    publisher_unless_numbered,
-)
+from footnoted.styles import Citation, CitationItem
+from footnoted.styles.builtin import BuiltinStyle
+from footnoted.styles.common import PARTS, Fields, has_han, is_chinese_source, main_creators, ordinal
 from footnoted.tree import Run
 
-GB_TYPE_CODES = {
-    "article-journal": "J", "paper-conference": "C", "book": "M", "chapter": "M", "thesis": "D",
-    "report": "R", "dataset": "DS", "article": "EB/OL", "webpage": "EB/OL", "post": "EB/OL",
-    "post-weblog": "EB/OL", "interview": "EB/OL", "broadcast": "EB/OL", "speech": "EB/OL",
-    "software": "CP/OL", "collection": "G", "classic": "M", "entry-encyclopedia": "M", "entry-dictionary": "M",
-    "article-newspaper": "N", "patent": "P", "standard": "S", "article-magazine": "J", "map": "CM",
+
+class Edition(NamedTuple):
+    name: str
+    comma: str  # between names, between the parts of an imprint
+    colon: str  # before other title information, the publisher, the page
+    semicolon: str  # between the sources of one note
+    parens: tuple[str, str]  # around an issue, a newspaper's page, an update date
+    capital_surnames: bool  # 2015 §8.1.1: "EINSTEIN A"; 2025: "Einstein A"
+    hyphenated_initials: bool  # 2025 §7.1.1: "Godard J-L" (2015: "GODARD J L")
+    suffix: str  # before "Jr": 2015 "PEEBLES P Z, Jr", 2025 "Peebles P Z Jr"
+    standard_number_first: bool  # 2025 §8.9: "GB/T 3792—2021 信息与文献 资源描述[S]" (2015: "…: GB/T 3792—2021[S]. 北京: …")
+    preprint_code: str  # 2025 §8.15 [PP]; 2015 has none: an online resource [EB]
+    access_date_always: bool  # 2015 prints [引用日期] for every online resource, 2025 for web pages, data sets, preprints
+    range_dash: str  # a serial's years: 2015 "1957-1990", 2025 "1957—1990"
+    foreign_volume: str  # a volume of a book in a Western language: 2015 "Vol. 3", 2025 "v.3"
+    particle_last: bool  # 2025, as its CSL: "Veen P H van der" (a dropping particle after the initials); 2015 "VAN DER VEEN P H"
+
+
+EDITIONS = {
+    "gb7714-2015": Edition("gb7714-2015", ", ", ": ", "; ", ("(", ")"), True, False, ", ", False, "EB", True, "-", "Vol. {}", False),
+    "gb7714-2025": Edition("gb7714-2025", "，", "：", "；", ("（", "）"), False, True, " ", True, "PP", False, "—", "v.{}", True),
 }
 
+# 文献类型标识 (2015 Appendix B, 2025 adds PP): the CSL type's code; a `genre` that names a code decides instead.
+TYPE_CODES = {
+    "book": "M", "chapter": "M", "classic": "M", "entry": "M", "entry-dictionary": "M", "entry-encyclopedia": "M",
+    "paper-conference": "C", "article-journal": "J", "article-magazine": "J", "periodical": "J",
+    "article-newspaper": "N", "thesis": "D", "report": "R", "standard": "S", "patent": "P", "dataset": "DS",
+    "software": "CP", "map": "CM", "collection": "A", "manuscript": "A", "personal_communication": "A",
+    "legislation": "A", "regulation": "A", "bill": "A", "webpage": "EB", "post": "EB", "post-weblog": "EB",
+}
+GENRE_CODES = {"汇编": "G", "数据库": "DB", "database": "DB", **{c: c for c in ("M", "C", "G", "N", "J", "D", "R", "S", "P",
+                                                                          "DB", "CP", "EB", "A", "CM", "DS", "PP", "Z")}}
+CARRIERS = ("MT", "DK", "CD", "OL")  # 文献载体标识: magnetic tape, disk, CD-ROM, online
+# A standard as pandoc reads BibTeX's @standard (CSL 'legislation'): its number names the body, "GB/T 7714—2015", "ISO 690:2021".
+_STANDARD_NUMBER = re.compile(r"^[A-Z][A-Z/ .]*\d")
+_ENGLISH_EDITIONS = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 1)}
+_ONLINE_ONLY = ("EB", "DS", "PP", "CP", "DB")  # resources that exist only online: dates as published and accessed
 
-def _gb_name(name: Name) -> str:
+
+class GbStyle(BuiltinStyle):
+    def __init__(self, edition: Edition, chinese: bool) -> None:
+        super().__init__(edition.name, "GB/T 7714 notes", chinese,
+                         lambda entry, locator, short, suppress: reference(entry, locator, edition, suppress),
+                         lambda entry: reference(entry, "", edition))
+        self.edition, self.separator = edition, edition.semicolon
+
+    def subsequent(self, item: CitationItem, locator: str, first: Citation) -> tuple[Run, ...]:
+        """同 + the first note's number (+ the page): §10.1.3. When that note cited several sources,
+        "同1" would not say which: the full reference again, the other form §10.1.3 allows."""
+        if len(first.items) > 1:
+            return reference(item.entry, locator, self.edition, item.suppress_author)
+        return (Run(f"同{first.note_number}" + (f"{self.edition.colon}{locator}" if locator else "") + "."),)
+
+
+def style(name: str, chinese: bool) -> GbStyle:
+    return GbStyle(EDITIONS[name], chinese)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def _latin(text: str) -> bool:
+    return all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in text)
+
+
+def _name(name: Name, e: Edition) -> str:
+    """§8.1.1: the family name first, the given names as initials without full stops ("EINSTEIN A");
+    a Chinese name whole; a name in another script (Кочетков А Я) never in capitals."""
     if name.literal:
         return name.literal
     if has_han(name.family):
         return name.family + name.given
-    initials = " ".join(part[0].upper() for part in re.split(r"[\s.-]+", name.given) if part)
-    family = " ".join(p for p in (name.dropping_particle, name.particle, name.family) if p).upper()
-    return " ".join(p for p in (family, initials, name.suffix) if p)
+    parts = re.split(r"([\s.]+|-)", name.given)
+    initials, joiner = "", ""
+    for part in parts:
+        if part == "-":
+            joiner = "-" if e.hyphenated_initials else " "
+        elif part.strip(" ."):
+            initials += (joiner if initials else "") + part[0].upper()
+            joiner = " "
+    dropping = "" if e.particle_last else name.dropping_particle
+    family = " ".join(p for p in (dropping, name.particle, name.family) if p)
+    if e.capital_surnames and _latin(family):
+        family = family.upper()
+    text = " ".join(p for p in (family, initials, name.dropping_particle if e.particle_last else "") if p)
+    return text + e.suffix + name.suffix.rstrip(".") if name.suffix else text
 
 
-def _et_al(entry: Entry) -> str:
-    return "等" if is_chinese_source(entry) else "et al."
-
-
-def _gb_names(entry: Entry, names: tuple[Name, ...], others: bool = False) -> str:
-    shown = [_gb_name(n) for n in names]
+def _names(entry: Entry, names: Sequence[Name], e: Edition, others: bool = False) -> str:
+    """§8.1.2: at most three, then 等 or "et al.", as the source's language has it."""
+    shown = [_name(n, e) for n in names]
     if len(shown) > 3 or others:
-        return ", ".join(shown[:3]) + ", " + _et_al(entry)
-    return ", ".join(shown)
+        shown = [*shown[:3], "等" if is_chinese_source(entry) else "et al."]
+    return e.comma.join(shown)
 
 
-def gb_authors(entry: Entry) -> str:
-    return _gb_names(entry, Fields(entry).names("author"), entry.others)
+def _role(entry: Entry, names: Sequence[Name], role: str, e: Edition) -> str:
+    """其他责任者: "谢远涛, 译", "MAUDE L, trans.": the word in the source's language (§6.1)."""
+    if not names:
+        return ""
+    word = {"translator": ("译", "trans."), "editor": ("编", "ed."), "interviewer": ("采访", "interviewer")}[role]
+    return _names(entry, names, e) + e.comma + word[0 if is_chinese_source(entry) else 1]
 
 
-def _year_text(date: Date | LiteralDate | None) -> str:
-    """A year as GB/T 7714 prints it: 2005, 2004-2005, [1936] for a circa date, words as written."""
+# --- dates, editions, volumes ----------------------------------------------------------------
+
+
+def _year(date: Date | LiteralDate | None, e: Edition) -> str:
+    """出版年: 2005; a range 2004-2005; [1936] for a circa date (§8.4.3.3); words as written."""
     if date is None:
         return ""
     if isinstance(date, LiteralDate):
         return date.text
     year = f"{date.year}" if date.year > 0 else f"公元前{-date.year}" if date.year else ""
     if date.end and date.end.year != date.year:
-        year += f"-{date.end.year}"
+        year += f"{e.range_dash}{date.end.year}"
     return f"[{year}]" if date.circa else year
 
 
-def _link_runs(fields: Fields) -> list[Run]:
-    """获取和访问路径, then the DOI, as the standard's examples give both: 'https://…. DOI:10.…'."""
-    runs = []
-    if fields._get("URL") and fields.entry.url:
-        runs += [Run(fields.entry.url, url=fields.entry.url), Run(".")]
-    if fields._get("DOI") and fields.entry.doi:
+def _day(date: Date | LiteralDate | None, e: Edition) -> str:
+    """A full date, ISO 8601 (§8.4.3.2): 2013-01-08; words as written."""
+    return date.iso() if isinstance(date, Date) else _year(date, e)
+
+
+def _edition(text: str, chinese: bool) -> str:
+    """版本项 (§8.3): "2版", "4th ed."; "Fourth" as "4th ed."; words such as 修订版 or "Rev. ed." as written."""
+    number = _ENGLISH_EDITIONS.get(text.lower(), int(text) if text.isdigit() else 0)
+    if not number:
+        return text
+    return f"{number}版" if chinese else f"{ordinal(number)} ed."
+
+
+def _volume(volume: str, chinese: bool, e: Edition) -> str:
+    """A volume of a work in several (§8.2.3): "国史旧闻: 第1卷", "v.1"; in words ("第 1 册", "下册") as written."""
+    if not volume.isdigit():
+        return volume
+    return f"第{volume}卷" if chinese else e.foreign_volume.format(volume)
+
+
+# --- the parts of a reference ---------------------------------------------------------------
+
+
+def type_code(entry: Entry, fields: Fields, e: Edition) -> str:
+    genre = fields.text("genre")
+    if genre in GENRE_CODES or genre.upper() in GENRE_CODES and genre.isascii() and len(genre) <= 2:
+        return GENRE_CODES.get(genre) or GENRE_CODES[genre.upper()]
+    if entry.type == "article":
+        return e.preprint_code
+    if entry.type == "legislation" and _STANDARD_NUMBER.match(fields.text("number")):
+        return "S"
+    return TYPE_CODES.get(entry.type) or ("EB" if _online(fields) else "Z")
+
+
+def _online(fields: Fields) -> bool:
+    return bool(fields._get("URL") and fields.entry.url) or bool(fields._get("DOI") and fields.entry.doi)
+
+
+def _links(fields: Fields) -> list[Run]:
+    """获取和访问路径, then the DOI (§8.6, §8.7): "http://…. DOI:10.…."; a URL that is the DOI's own address once."""
+    runs: list[Run] = []
+    doi = fields.entry.doi if fields._get("DOI") else ""
+    url = fields.entry.url if fields._get("URL") else ""
+    if url and not (doi and url.lower().rstrip("/").endswith(doi.lower()) and "doi.org/" in url.lower()):
+        runs += [Run(url, url=url), Run(".")]
+    if doi:
         runs += [Run(" ")] if runs else []
-        runs += [Run(f"DOI:{fields.entry.doi}", url=f"https://doi.org/{fields.entry.doi}"), Run(".")]
+        runs += [Run(f"DOI:{doi}", url=f"https://doi.org/{doi}"), Run(".")]
     return runs
 
 
-def _gb_responsibility(entry: Entry, names: tuple[Name, ...], role: str) -> str:
-    return f"{_gb_names(entry, names)}, {role}" if names else ""
+def _imprint(fields: Fields, chinese: bool, e: Edition, online: bool) -> str:
+    """出版地: 出版者, 出版年 (§8.4). A place or a publisher not known is said so, in brackets, in the
+    source's language (§8.4.1.3, §8.4.2.3), except for a resource read online, where both may go."""
+    place, publisher = fields.text("publisher-place"), fields.text("publisher")
+    year = _year(fields.date("issued"), e)
+    if not online and (place or publisher):
+        place = place or ("[出版地不详]" if chinese else "[S.l.]")
+        publisher = publisher or ("[出版者不详]" if chinese else "[s.n.]")
+    return e.comma.join(p for p in (e.colon.join(p for p in (place, publisher) if p), year) if p)
 
 
-def _gb_imprint(fields: Fields, pages: str) -> str:
-    """出版地: 出版者, 出版年: 页码."""
-    place, publisher, year = fields.text("publisher-place"), fields.text("publisher"), _year_text(fields.date("issued"))
-    imprint = ": ".join(p for p in (place, publisher) if p)
-    imprint = ", ".join(p for p in (imprint, year) if p)
-    return imprint + (f": {pages}" if pages and imprint else pages)
+def _with_page(text: str, page: str, e: Edition) -> str:
+    """引文页码 after the year, with a colon (§8.5): "2012: 112"."""
+    return f"{text}{e.colon}{page}" if text and page else text or page
 
 
-def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_author: bool = False) -> tuple[Run, ...]:
-    fields = Fields(entry)
+def _accessed_year(fields: Fields) -> str:
+    """2025: a resource with no date of its own is dated by the year it was read, in brackets: "[2025]"."""
+    accessed = fields.date("accessed")
+    return f"[{accessed.year}]" if isinstance(accessed, Date) and _online(fields) else ""
+
+
+def _accessed(fields: Fields, e: Edition, code: str) -> str:
+    """[引用日期] (§8.6.2): for every online resource in 2015; in 2025 for what exists only online."""
+    accessed = fields.date("accessed")
+    if not accessed or not _online(fields) or not (e.access_date_always or code in _ONLINE_ONLY):
+        return ""
+    return f"[{_day(accessed, e)}]"
+
+
+def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool) -> list[Run]:
+    """题名: 其他题名信息 (the volume, a report's, patent's or standard's number) [文献类型标识/载体标识]."""
     chinese = is_chinese_source(entry)
-    code = GB_TYPE_CODES.get(entry.type, "Z")
-    role, names = main_creators(fields)
-    authors = "" if suppress_author or not names else (
-        gb_authors(entry) if role == "author" else _gb_responsibility(entry, names, "编" if role == "editor" else "译"))
-    head = [Run(_end_sentence(authors) + " ")] if authors else []
-    title = fields.rich("title")
-    volume = fields.text("volume") if code in ("M", "R", "G") and entry.type not in PARTS else ""
-    if volume:
-        title.append(Run(f": {_gb_volume(volume, chinese)}"))
-    if code in ("R", "S", "P") and fields.text("number"):  # 题名: 报告编号, 标准编号, 专利号[R]
-        title.append(Run(f": {fields.text('number')}"))
-    if short:  # the same authors (three at most), the title and the place: no venue, no link
-        tail = f": {locator}." if locator else "."
-        return tuple(r for r in (*head, *title, Run(f"[{code}]{tail}")) if r.text)
-    pages = locator or fields.text("page").replace("--", "-")
-    others = [p for p in (
-        _gb_responsibility(entry, fields.names("translator"), "译"),
-        _gb_responsibility(entry, fields.names("interviewer"), "采访"),
-        _gb_responsibility(entry, fields.names("editor"), "编") if role == "author" and entry.type not in PARTS else "",
-        edition_text(fields.text("edition"), chinese) if entry.type not in PARTS else "",
-    ) if p]
-    if code == "N":  # 报纸: 报纸名, 出版日期(版次).
+    runs = fields.rich("title")
+    number = fields.text("call-number") if code == "P" and fields.text("call-number") else fields.text("number")
+    if code == "A" and not number:
+        number = fields.text("archive_location")
+    extra = []
+    if not part and code in ("M", "R", "G", "CM", "C") and fields.text("volume"):
+        extra.append(_volume(fields.text("volume"), chinese, e))
+    if number and (code in ("R", "P", "A") or code == "S" and not e.standard_number_first):
+        extra.append(number)
+    if extra:
+        runs.append(Run(e.colon + e.colon.join(extra)))
+    if code == "S" and e.standard_number_first and number:
+        runs.insert(0, Run(number + "\u2003"))  # the official CSL's em space: "GB/T 3792—2021 信息与文献 资源描述"
+    if code == "CM" and fields.text("scale"):
+        runs.append(Run(". " + fields.text("scale")))
+    medium = fields.text("medium").upper()
+    carrier = medium if medium in CARRIERS else "OL" if _online(fields) else ""
+    runs.append(Run(f"[{code}/{carrier}]" if carrier else f"[{code}]"))
+    return runs
+
+
+def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locator: str) -> list[str]:
+    """What follows the title: a list of sections, each to be closed with a full stop; one that
+    begins with "//" hangs on the one before it (§4.2.1: 析出文献)."""
+    chinese = is_chinese_source(entry)
+    online = _online(fields)
+    role, _ = main_creators(fields)
+    page = locator or fields.text("page").replace("--", "-").replace("–", "-")
+    accessed = _accessed(fields, e, code)
+    open_, close = e.parens
+    others = [_role(entry, fields.names("translator"), "translator", e),
+              _role(entry, fields.names("interviewer"), "interviewer", e)]
+    if role == "author" and not part:
+        others.append(_role(entry, fields.names("editor"), "editor", e))
+    edition = _edition(fields.text("edition"), chinese)
+
+    if code in ("J", "N") and not part:
+        container = fields.text("container-title")
         issued = fields.date("issued")
-        day = issued.iso() if isinstance(issued, Date) else _year_text(issued)
-        section = fields.text("section") or fields.text("issue")
-        body = ", ".join(p for p in (fields.text("container-title"), day + (f"({section})" if section else "")) if p)
-        parts = [*others, body + "." if body else ""]
-    elif code == "J":
-        issue = f"({fields.text('issue')})" if fields.text("issue") else ""
-        body = ", ".join(p for p in (fields.text("container-title"), _year_text(fields.date("issued")),
-                                     fields.text("volume") + issue) if p)
-        body += f": {pages}." if pages else "."
-        parts = [*others, body]
-    elif entry.type in PARTS or code == "C":
-        # 析出文献: //专著主要责任者. 专著题名. 版本项. 出版地: 出版者, 出版年: 页码. The book's author
-        # leads when it has one, its editors after its title; else the editors lead.
-        container_author = fields.names("container-author")
-        edited = _gb_responsibility(entry, fields.names("editor"), "编")
-        volume = fields.text("volume")
-        series = ", ".join(p for p in (_gb_series(entry, fields), _gb_volume(volume, chinese, "vol.")) if p)
-        container = [p for p in (
-            _gb_names(entry, container_author) if container_author else edited, fields.text("container-title"),
-            edited if container_author else "", series, edition_text(fields.text("edition"), chinese)) if p]
-        imprint = _gb_imprint(fields, pages)
-        parts = [*others, "//" + ". ".join(container) if container else "", imprint + "." if imprint else ""]
-    elif code in ("M", "D", "R", "G", "S", "P", "A", "N"):
-        imprint = _gb_imprint(fields, pages)
-        parts = [*others, _gb_series(entry, fields), imprint + "." if imprint else ""]
-    else:
-        dates = f"({fields.date('issued').iso()})" if isinstance(fields.date("issued"), Date) else _year_text(fields.date("issued"))
-        accessed = fields.date("accessed")
-        dates += f"[{accessed.iso()}]" if isinstance(accessed, Date) else ""
-        where = ", ".join(p for p in (fields.text("container-title") or publisher_unless_numbered(fields),
-                                      fields.text("number") and number_text(fields)) if p)
-        body = ". ".join(p for p in (where, dates) if p)
-        body += f": {locator}." if locator else "."
-        parts = [*others, "" if body == "." else body]
-    parts = [p for p in parts if p]
-    runs = [*head, *title, Run(f"[{code}]")]
-    text = _join_gb(parts) or "."
-    links = _link_runs(fields)
-    runs.append(Run(text + (" " if links else "")))
-    return tuple(r for r in (*runs, *links) if r.text)
+        if code == "N":  # 报纸名, 出版日期(版次) (§4.4.1)
+            section = locator or fields.text("page") or fields.text("section")
+            where = e.comma.join(p for p in (container, _day(issued, e) + (f"{open_}{section}{close}" if section else "")) if p)
+            return [*others, where + accessed]
+        volume, issue = fields.text("volume"), fields.text("issue")
+        # 刊名, 年, 卷(期): 页码 (§8.8); an article published online before its issue is dated to the day (2025 §8.5)
+        year = _year(issued, e) if volume or issue or e.access_date_always else _day(issued, e)
+        issue = f"{open_}{issue}{close}" if issue else ""
+        numbering = volume + issue if volume else ""
+        dated = year + ("" if volume else issue)
+        where = e.comma.join(p for p in (container, dated, numbering) if p)
+        page = page or ("" if e.access_date_always else fields.text("number"))  # 2025: an article number as its page
+        return [*others, _with_page(where, page, e) + accessed]
+    if code == "P":  # 公告日期或公开日期[引用日期] (§4.5.1)
+        return [*others, _with_page(_day(fields.date("issued"), e), page, e) + accessed]
+    if code == "S" and e.standard_number_first:  # 2025 §8.9: number, title, type; then only the links
+        return [locator]
+    if code == "A" and (fields.text("archive") or fields.text("archive-place")):
+        # 2025 §8.12: 收藏地: 收藏者, 形成日期
+        where = e.colon.join(p for p in (fields.text("archive-place"), fields.text("archive")) if p)
+        return [*others, e.comma.join(p for p in (where, _day(fields.date("issued"), e)) if p) + accessed]
+    if not e.access_date_always and not part and code in ("R", "A") and not fields.text("publisher"):
+        # 2025 §8.8: a report (or a paper of an archive) read online: its date, its page; no access date
+        return [*others, _with_page(_day(fields.date("issued"), e) or _accessed_year(fields), page, e)]
+    if code in _ONLINE_ONLY or (not part and code in ("Z", "A", "R") and online and not fields.text("publisher")):
+        return [*others, *_online_only(fields, e, code, locator)]
+    if part or fields.text("event-title") and code == "C":
+        return [*[o for o in others if o], *_container(entry, fields, e, page, accessed, online)]
+    imprint = _imprint(fields, chinese, e, online)
+    if not e.access_date_always and not fields.date("issued"):
+        imprint = e.comma.join(p for p in (imprint, _accessed_year(fields)) if p)
+    imprint = _with_page(imprint, page, e)
+    dimensions = fields.text("dimensions") if code == "CM" else ""
+    return [*others, edition, imprint + accessed if imprint else accessed, dimensions]
 
 
-def _gb_volume(volume: str, chinese: bool, english: str = "Vol.") -> str:
-    """'第 3 卷' or 'Vol. 3'; a volume in words ('第 1 册') as written."""
-    if not volume or not volume.isdigit():
-        return volume
-    return f"第 {volume} 卷" if chinese else f"{english} {volume}"
+def _container(entry: Entry, fields: Fields, e: Edition, page: str, accessed: str, online: bool) -> list[str]:
+    """//专著主要责任者. 专著题名: 卷次. 版本项. 出版地: 出版者, 出版年: 页码 (§4.2.1); a paper given at a
+    conference with no proceedings: //会议名, 年: 页码 (2025 §8.6)."""
+    chinese = is_chinese_source(entry)
+    title = fields.text("container-title")
+    if not title:
+        where = e.comma.join(p for p in (fields.text("event-title"), _year(fields.date("issued"), e)) if p)
+        return ["//" + _with_page(where, page, e) + accessed]
+    responsible = fields.names("container-author") or fields.names("editor")
+    volume = _volume(fields.text("volume"), chinese, e)
+    container = [_names(entry, responsible, e) if responsible else "", title + (e.colon + volume if volume else "")]
+    imprint = _with_page(_imprint(fields, chinese, e, online), page, e)
+    return ["//" + _sentences(container), _edition(fields.text("edition"), chinese),
+            imprint + accessed]
 
 
-def _gb_series(entry: Entry, fields: Fields) -> str:
-    """The series and its number, with its editors: 'Lecture Notes 12, SMITH J, 编'."""
-    series = " ".join(p for p in (fields.text("collection-title"), fields.text("collection-number")) if p)
-    return ", ".join(p for p in (series, _gb_responsibility(entry, fields.names("collection-editor"), "编")) if p)
-
-
-def _join_gb(parts: list[str]) -> str:
-    """The parts after the title: '. ' between them, none before a `//` container; every part ends with its stop."""
-    text = ""
-    for part in parts:
-        if part.startswith("//"):
-            text += part
+def _online_only(fields: Fields, e: Edition, code: str, locator: str) -> list[str]:
+    """出版地: 出版者(更新或修改日期)[引用日期] (§4.6.1); 2025: 版本. 发布者(发布日期)[引用日期] (§8.14, §8.15);
+    a web page only its dates (2025 §8.11). An arXiv number stands for its publisher: never "arXiv:arXiv:"."""
+    issued, accessed = fields.date("issued"), fields.date("accessed")
+    open_, close = e.parens
+    full = isinstance(issued, Date) and (issued.month or not e.access_date_always)
+    dates = f"{open_}{_day(issued, e)}{close}" if full else _year(issued, e)
+    dates += f"[{_day(accessed, e)}]" if accessed and (_online(fields) or not issued) else ""
+    if locator:
+        dates += e.colon + locator
+    version = fields.text("version")
+    version = ("V" + version if version[:1].isdigit() else version) if version else ""
+    publisher, number = fields.text("publisher"), fields.text("number")
+    if e.name == "gb7714-2015":
+        if number and publisher.lower() == "arxiv":
+            where = number if number.lower().startswith("arxiv:") else f"arXiv:{number}"
         else:
-            text = (_end_sentence(text) + " " if text else ". ") + part
-    return _end_sentence(text) if text else text
+            where = e.colon.join(p for p in (fields.text("publisher-place"), publisher or fields.text("container-title")) if p)
+        return [version, where, dates]
+    where = publisher if code in ("DS", "PP") else ""
+    return [version, where + dates]
 
 
-def _end_sentence(text: str) -> str:
-    """'et al.' already ends with its full stop: never 'et al..'."""
-    return text if text.endswith(".") else text + "."
+def _sentences(parts: Sequence[str]) -> str:
+    """Parts joined with full stops, none doubled: "SMITH J, et al. Title"."""
+    text = ""
+    for part in (p for p in parts if p):
+        text = _stop(text) + " " + part if text else part
+    return text
 
 
-def reference(entry: Entry, locator: str, short: bool, suppress_author: bool) -> tuple[Run, ...]:
-    return gb_reference(entry, locator, short, suppress_author)
+def _stop(text: str) -> str:
+    """A section closed with its full stop; one that has its own ("et al.", "Inc.", "?") keeps it."""
+    return text if text.endswith((".", "?", "!", "。", "？", "！")) else text + "."
 
 
-def bibliography_entry(entry: Entry) -> tuple[Run, ...]:
-    """The reference list repeats the full reference, in order of first citation."""
-    return gb_reference(entry)
+def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = False) -> tuple[Run, ...]:
+    fields = Fields(entry)
+    code = type_code(entry, fields, e)
+    part = bool(fields.text("container-title")) and (entry.type in PARTS or code in ("S", "A") and entry.type != "article-journal")
+    title = fields.text("title")
+    serial = code == "J" and fields.text("container-title") in ("", title) and not fields.text("page")
+    serial = serial and bool(title or fields.text("container-title"))
+    # The editors of a part's book are the book's (after "//"), not the part's authors.
+    role, names = ("author", fields.names("author")) if part else main_creators(fields)
+    if serial:  # a serial as a whole (§4.3): 刊名[J]. 年, 卷(期)-年, 卷(期). 出版地: 出版者, 出版年-出版年.
+        entry = entry._replace(variables={**entry.variables, "title": title or fields.text("container-title")})
+        fields = Fields(entry)
+    show_author = names and not suppress_author and not (code == "S" and e.standard_number_first)
+    head = [Run(_stop(_names(entry, names, e, entry.others and role == "author")) + " ")] if show_author else []
+    title = _title_block(entry, fields, e, code, part)
+    if serial:
+        chinese = is_chinese_source(entry)
+        sections = [fields.text("volume"), _imprint(fields, chinese, e, _online(fields))]
+    else:
+        sections = _body(entry, fields, e, code, part, locator)
+    text = ""
+    for section in (s for s in sections if s):
+        if section.startswith("//"):
+            text += section
+        else:
+            text = (_stop(text) + " " if text else ". ") + section
+    text = _stop(text) if text else "."
+    links = _links(fields)
+    return tuple(r for r in (*head, *title, Run(text + (" " if links else "")), *links) if r.text)
+
+
+def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_author: bool = False,
+                 edition: str = "gb7714-2025") -> tuple[Run, ...]:
+    """The full reference of an entry (`short` is ignored: a later note is 同 + a note number, see GbStyle)."""
+    return reference(entry, locator, EDITIONS[edition], suppress_author)
