@@ -118,7 +118,7 @@ def test_suppress_author_leaves_the_name_out_of_the_note(project, body):
 
 def test_suppress_author_in_chinese_notes_and_the_short_form(project):
     assert build(project, "一[@lee2019]。二[-@lee2019, p. 9]。\n", head=ZH).code == 0
-    assert notes_of(project) == ["LEE A. The Book[M]. Press, 2019.", "The Book[M]: 9."]
+    assert notes_of(project) == ["Lee A. The Book[M]. [S.l.]：Press，2019.", "同1：9."]
     assert build(project, "一 [@lee2019]. 二 [-@lee2019, p. 9].\n").code == 0
     assert notes_of(project)[1] == "<i>Book</i>, 9."  # a short title without its article (CMOS 17 §14.33)
 
@@ -166,7 +166,7 @@ def test_a_suffix_after_a_short_note_goes_inside_the_closing_quote(project):
 
 def test_chinese_notes_keep_their_own_locators_and_take_the_suffix_inside(project):
     assert build(project, "一[@lee2019, 第 3 章，引者注]。二[@lee2019, chap. 4]。\n", head=ZH).code == 0
-    assert notes_of(project) == ["LEE A. The Book[M]. Press, 2019: 第 3 章，引者注.", "LEE A. The Book[M]: 第 4 章."]
+    assert notes_of(project) == ["Lee A. The Book[M]. [S.l.]：Press，2019：第 3 章，引者注.", "同1：第 4 章."]
 
 
 def test_a_suffix_ending_its_own_sentence_gets_no_second_full_stop(project):

@@ -66,11 +66,11 @@ def test_quote_notes_and_passages(built):
     note_1 = html.split('id="fn-1"', 1)[1].split("</li>", 1)[0]
     assert "Our findings indicate that if current LLM development trends continue" in note_1
     assert "译文：我们的研究结果表明" in note_1
-    # First note for a source is the full form, later ones the short form.
+    # First note for a source is the full form, later ones 同 + the first note's number + the page (GB/T 7714 §10.1.3).
     note_2 = html.split('id="fn-2"', 1)[1].split("</li>", 1)[0]
     note_3 = html.split('id="fn-3"', 1)[1].split("</li>", 1)[0]
-    assert "SHUMAILOV I, SHUMAYLOV Z, ZHAO Y, et al. AI models collapse" in note_2
-    assert note_3.strip().startswith('value="3">\n<p>SHUMAILOV I, SHUMAYLOV Z, ZHAO Y, et al. AI models collapse when trained on recursively generated data[J]: 755.')
+    assert "Shumailov I，Shumaylov Z，Zhao Y，et al. AI models collapse" in note_2
+    assert note_3.strip().startswith('value="3">\n<p>同2：755.')
     # Passages shown in the body, with the author's emphasis marked and said.
     assert '<em class="emphasis-added">indiscriminate use</em>' in html
     assert html.count("强调为引者所加") == 2

@@ -18,6 +18,7 @@ FIELDS_BIB = (Path(__file__).parent / "fixtures" / "bibliographies" / "fields.ya
 EN = "---\ntitle: t\nlang: en\n---\n"
 EN17 = "---\ntitle: t\nlang: en\nstyle: chicago-17\n---\n"  # the edition that prints the place of publication
 ZH = "---\ntitle: 测试\n---\n"
+ZH_2015 = "---\ntitle: 测试\nstyle: gb7714-2015\n---\n"
 
 
 def entries(*keys: str) -> str:
@@ -63,17 +64,18 @@ def test_a_chicago_note_prints_every_field(project, key, expected):
 
 
 @pytest.mark.parametrize(("key", "expected"), [
-    ("edited", "EDITOR S, ROE J, 编. The Edited Volume[M]. Oxford: Oxford University Press, 2007."),
-    ("withEditor", "AUTHOR A. The Book[M]. EDITOR S, 编. Press, 2001."),
-    ("translated", "TOLSTOY L. War and Peace: Vol. 3[M]. MAUDE L, 译. 2nd ed. Cambridge: Cambridge University Press, 2005."),
-    ("chapter", "DOE J. Why Water Is Wet[M]//ROE J. The Third Book. SMITH S, 编. Studies in Water 12, SERIES E, 编. "
-                "Oxford: OUP, 2007: 12-20."),
-    ("particles", "VAN GOGH V, VAN BEETHOVEN L, KING M L Jr. Letters[M]. Press, 1890."),
-    ("circa", "ANON A. An Old Book[M]. Printer, [1700]."),
-    ("literalDate", "ANON B. An Undated Book[M]. Printer, Michaelmas term, 1621."),
+    # GB/T 7714-2015 §8.1.2: the editors of an edited volume lead, bare; beside an author, 其他责任者 in the
+    # source's language (§6.1: "ed.", "trans."); §8.4.1.3: a place not known is "[S.l.]"; no series (§4.1.1 has none)
+    ("edited", "EDITOR S, ROE J. The Edited Volume[M]. Oxford: Oxford University Press, 2007."),
+    ("withEditor", "AUTHOR A. The Book[M]. EDITOR S, ed. [S.l.]: Press, 2001."),
+    ("translated", "TOLSTOY L. War and Peace: Vol. 3[M]. MAUDE L, trans. 2nd ed. Cambridge: Cambridge University Press, 2005."),
+    ("chapter", "DOE J. Why Water Is Wet[M]//ROE J. The Third Book. SMITH S, ed. Oxford: OUP, 2007: 12-20."),
+    ("particles", "VAN GOGH V, VAN BEETHOVEN L, KING M L, Jr. Letters[M]. [S.l.]: Press, 1890."),  # A.7: "NORD G L, Jr"
+    ("circa", "ANON A. An Old Book[M]. [S.l.]: Printer, [1700]."),
+    ("literalDate", "ANON B. An Undated Book[M]. [S.l.]: Printer, Michaelmas term, 1621."),
 ])
 def test_a_gb7714_note_prints_every_field(project, key, expected):
-    assert note(project, key, ZH) == expected
+    assert note(project, key, ZH_2015) == expected
 
 
 def test_a_short_note_takes_the_sources_short_title(project):
@@ -95,7 +97,7 @@ def test_a_short_note_without_anyone_named_is_its_title_once(project):
     ("newspaper", "丁文祥. 数字革命与竞争国际化[N]. 中国青年报, 2000-11-20(15)."),
 ])
 def test_gb7714_numbers_standards_and_dates_newspapers(project, key, expected):
-    assert note(project, key, ZH) == expected
+    assert note(project, key, ZH_2015) == expected
 
 
 def test_a_chinese_translation_names_its_translator_with_yi(project):
@@ -104,7 +106,7 @@ def test_a_chinese_translation_names_its_translator_with_yi(project):
         "  title: 贫穷的终结\n  edition: 2\n  publisher: 中信出版社\n  publisher-place: 北京\n  issued: 2012\n"))
     project.write("essay/x.md", ZH + "正文[@zh]。\n")
     assert run_cli(["--target", "blog"], project).code == 0
-    assert notes_of(project) == ["萨克斯. 贫穷的终结[M]. 谢远涛, 译. 2版. 北京: 中信出版社, 2012."]
+    assert notes_of(project) == ["萨克斯. 贫穷的终结[M]. 谢远涛，译. 2版. 北京：中信出版社，2012."]  # 2025: ，： full-width
 
 
 def test_an_edited_volume_in_a_sentence_is_named_by_its_editors(project):

@@ -20,9 +20,9 @@ def test_gb7714_full_then_short_with_locators_and_prefixes(project):
     project.write("essay/x.md", "---\ntitle: t\n---\n一[@smith2020, p. 12]，二[见 @smith2020, pp. 14–15; @lee2019, chap. 3]。\n")
     assert run_cli(["--target", "blog"], project).code == 0
     assert notes_of(project) == [
-        'SMITH J, DOE J. A study of things[J]. Journal of Things, 2020, 3(2): 12. '
+        'Smith J，Doe J. A study of things[J/OL]. Journal of Things，2020，3（2）：12. '
         '<a href="https://doi.org/10.1000/xyz123">DOI:10.1000/xyz123</a>.',
-        "见 SMITH J, DOE J. A study of things[J]: 14–15；LEE A. The Book[M]. Press, 2019: 第 3 章.",
+        "见 同1：14–15；Lee A. The Book[M]. [S.l.]：Press，2019：第 3 章.",  # GB/T 7714-2025, later notes 同 + note number
     ]
 
 
@@ -52,7 +52,7 @@ def test_quote_note_carries_passage_translation_and_emphasis(project):
     assert run_cli(["--target", "blog"], project).code == 0
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     note = html.split('id="fn-1"', 1)[1].split("</li>", 1)[0]
-    assert "SMITH J, DOE J. A study of things[J]. Journal of Things, 2020, 3(2): 12." in note  # page from the quote
+    assert "Smith J，Doe J. A study of things[J/OL]. Journal of Things，2020，3（2）：12." in note  # page from the quote
     assert '<p>Things are <em class="emphasis-added">what they are</em>.</p>' in note
     assert "译文：事物就是它们本来的样子。" in note and "强调为引者所加。" in note
 
@@ -63,7 +63,7 @@ def test_author_footnote_shares_numbering_and_holds_its_citation(project):
     html = (project / "build" / "x.html").read_text(encoding="utf-8")
     assert html.count('<li id="fn-') == 2  # the footnote is 1, the citation 2; no nested note
     first = html.split('id="fn-1"', 1)[1].split("</li>", 1)[0]
-    assert "作者的话，见 SMITH J, DOE J. A study of things[J]. Journal of Things, 2020, 3(2): 3." in first
+    assert "作者的话，见 Smith J，Doe J. A study of things[J/OL]. Journal of Things，2020，3（2）：3." in first
     assert html.count('href="#fn-1"') == 2 and html.count('id="fnref-1"') == 1  # called twice, one back-link target
 
 

@@ -315,6 +315,8 @@ def _container(entry: Entry, fields: Fields, e: Edition, page: str, accessed: st
     responsible = fields.names("container-author") or fields.names("editor")
     volume = _volume(fields.text("volume"), chinese, e)
     container = [_names(entry, responsible, e) if responsible else "", title + (e.colon + volume if volume else "")]
+    if fields.names("container-author"):  # a book by its author, edited by others: they follow its title
+        container.append(_role(entry, fields.names("editor"), "editor", e))
     imprint = _with_page(_imprint(fields, chinese, e, online), page, e)
     return ["//" + _sentences(container), _edition(fields.text("edition"), chinese),
             imprint + accessed]
