@@ -55,7 +55,7 @@ TYPE_CODES = {
     "software": "CP", "map": "CM", "collection": "A", "manuscript": "A", "personal_communication": "A",
     "legislation": "A", "regulation": "A", "bill": "A", "webpage": "EB", "post": "EB", "post-weblog": "EB",
 }
-GENRE_CODES = {"汇编": "G", "数据库": "DB", "database": "DB", **{c: c for c in ("M", "C", "G", "N", "J", "D", "R", "S", "P",
+GENRE_CODES = {"汇编": "G", "会议录": "C", "数据库": "DB", "database": "DB", **{c: c for c in ("M", "C", "G", "N", "J", "D", "R", "S", "P",
                                                                           "DB", "CP", "EB", "A", "CM", "DS", "PP", "Z")}}
 CARRIERS = ("MT", "DK", "CD", "OL")  # 文献载体标识: magnetic tape, disk, CD-ROM, online
 # A standard as pandoc reads BibTeX's @standard (CSL 'legislation'): its number names the body, "GB/T 7714—2015", "ISO 690:2021".
@@ -89,14 +89,14 @@ def style(name: str, chinese: bool) -> GbStyle:
 
 def is_chinese_source(entry: Entry) -> bool:
     """The source's language (§6.1: a reference is written in it): its `language`, else Chinese characters
-    in its title, its container's, its publisher's or its first creator's name ("三户图书刊行社, 1990")."""
+    in its title, its container's, its publisher's, its place's or its first creator's name ("哈尔滨: [出版者不详], 2013")."""
     language = entry.language.lower() or str(entry.variables.get("language") or "").lower()
     if language:  # Japanese takes 等 as Chinese does (GB/T 7714-2025's own example, §8.10)
         return language.startswith(("zh", "ja"))
     fields = Fields(entry)
     names = main_creators(fields)[1]
     texts = (fields.text("title"), fields.text("container-title"), fields.text("publisher"),
-             names[0].literal or names[0].family if names else "")
+             fields.text("publisher-place"), names[0].literal or names[0].family if names else "")
     return any(has_han(t) for t in texts)
 
 
@@ -268,7 +268,7 @@ def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locat
     begins with "//" hangs on the one before it (§4.2.1: 析出文献)."""
     chinese = is_chinese_source(entry)
     online = _online(fields)
-    role, _ = main_creators(fields)
+    role, _ = _creators(fields, part)
     page = locator or fields.text("page").replace("--", "-").replace("–", "-")
     accessed = _accessed(fields, e, code)
     open_, close = e.parens
@@ -371,6 +371,15 @@ def _stop(text: str) -> str:
     return text if text.endswith((".", "?", "!", "。", "？", "！")) else text + "."
 
 
+def _creators(fields: Fields, part: bool) -> tuple[str, tuple[Name, ...]]:
+    """主要责任者: the authors, or whoever made the work (a film's director, a podcast's host, as the
+    2025 CSL reads them); else the editors, except of a part, whose editors are its book's (after "//")."""
+    for role in ("author", "composer", "illustrator", "director", "host"):
+        if fields.names(role):
+            return "author", fields.names(role)
+    return ("author", ()) if part else main_creators(fields)
+
+
 def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = False) -> tuple[Run, ...]:
     fields = Fields(entry)
     code = type_code(entry, fields, e)
@@ -378,8 +387,7 @@ def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = Fa
     title = fields.text("title")
     serial = code == "J" and fields.text("container-title") in ("", title) and not fields.text("page")
     serial = serial and bool(title or fields.text("container-title"))
-    # The editors of a part's book are the book's (after "//"), not the part's authors.
-    role, names = ("author", fields.names("author")) if part else main_creators(fields)
+    role, names = _creators(fields, part)
     if serial:  # a serial as a whole (§4.3): 刊名[J]. 年, 卷(期)-年, 卷(期). 出版地: 出版者, 出版年-出版年.
         entry = entry._replace(variables={**entry.variables, "title": title or fields.text("container-title")})
         fields = Fields(entry)
