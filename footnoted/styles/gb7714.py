@@ -61,7 +61,7 @@ CARRIERS = ("MT", "DK", "CD", "OL")  # 文献载体标识: magnetic tape, disk, 
 # A standard as pandoc reads BibTeX's @standard (CSL 'legislation'): its number names the body, "GB/T 7714—2015", "ISO 690:2021".
 _STANDARD_NUMBER = re.compile(r"^[A-Z][A-Z/ .]*\d")
 _ENGLISH_EDITIONS = {w: i for i, w in enumerate(
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 1)}
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"], 1)}
 _ONLINE_ONLY = ("EB", "DS", "PP", "CP", "DB")  # resources that exist only online: dates as published and accessed
 
 
@@ -183,7 +183,7 @@ def _volume(volume: str, chinese: bool, e: Edition) -> str:
 
 def type_code(entry: Entry, fields: Fields, e: Edition) -> str:
     genre = fields.text("genre")
-    if genre in GENRE_CODES or genre.upper() in GENRE_CODES and genre.isascii() and len(genre) <= 2:
+    if genre in GENRE_CODES or (genre.upper() in GENRE_CODES and genre.isascii() and len(genre) <= 2):
         return GENRE_CODES.get(genre) or GENRE_CODES[genre.upper()]
     if entry.type == "article":
         return e.preprint_code
@@ -249,7 +249,7 @@ def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool
     extra = []
     if not part and code in ("M", "R", "G", "CM", "C") and fields.text("volume"):
         extra.append(_volume(fields.text("volume"), chinese, e))
-    if number and (code in ("R", "P", "A") or code == "S" and not e.standard_number_first):
+    if number and (code in ("R", "P", "A") or (code == "S" and not e.standard_number_first)):
         extra.append(number)
     if extra:
         runs.append(Run(e.colon + e.colon.join(extra)))
@@ -307,7 +307,7 @@ def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locat
         return [*others, _with_page(_day(fields.date("issued"), e) or _accessed_year(fields), page, e)]
     if code in _ONLINE_ONLY or (not part and code in ("Z", "A", "R") and online and not fields.text("publisher")):
         return [*others, *_online_only(fields, e, code, locator)]
-    if part or fields.text("event-title") and code == "C":
+    if part or (fields.text("event-title") and code == "C"):
         return [*[o for o in others if o], *_container(entry, fields, e, page, accessed, online)]
     imprint = _imprint(fields, chinese, e, online)
     if not e.access_date_always and not fields.date("issued"):
@@ -383,7 +383,7 @@ def _creators(fields: Fields, part: bool) -> tuple[str, tuple[Name, ...]]:
 def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = False) -> tuple[Run, ...]:
     fields = Fields(entry)
     code = type_code(entry, fields, e)
-    part = bool(fields.text("container-title")) and (entry.type in PARTS or code in ("S", "A") and entry.type != "article-journal")
+    part = bool(fields.text("container-title")) and (entry.type in PARTS or (code in ("S", "A") and entry.type != "article-journal"))
     title = fields.text("title")
     serial = code == "J" and fields.text("container-title") in ("", title) and not fields.text("page")
     serial = serial and bool(title or fields.text("container-title"))
