@@ -43,8 +43,14 @@ class Edition(NamedTuple):
 
 
 EDITIONS = {
-    "gb7714-2015": Edition("gb7714-2015", ", ", ": ", "; ", ("(", ")"), True, False, ", ", False, "EB", True, "-", "Vol. {}", False),
-    "gb7714-2025": Edition("gb7714-2025", "，", "：", "；", ("（", "）"), False, True, " ", True, "PP", False, "—", "v.{}", True),
+    "gb7714-2015": Edition(
+        "gb7714-2015", comma=", ", colon=": ", semicolon="; ", parens=("(", ")"), capital_surnames=True,
+        hyphenated_initials=False, suffix=", ", standard_number_first=False, preprint_code="EB",
+        access_date_always=True, range_dash="-", foreign_volume="Vol. {}", particle_last=False),
+    "gb7714-2025": Edition(
+        "gb7714-2025", comma="，", colon="：", semicolon="；", parens=("（", "）"), capital_surnames=False,
+        hyphenated_initials=True, suffix=" ", standard_number_first=True, preprint_code="PP",
+        access_date_always=False, range_dash="—", foreign_volume="v.{}", particle_last=True),
 }
 
 # 文献类型标识 (2015 Appendix B, 2025 adds PP): the CSL type's code; a `genre` that names a code decides instead.
@@ -55,8 +61,8 @@ TYPE_CODES = {
     "software": "CP", "map": "CM", "collection": "A", "manuscript": "A", "personal_communication": "A",
     "legislation": "A", "regulation": "A", "bill": "A", "webpage": "EB", "post": "EB", "post-weblog": "EB",
 }
-GENRE_CODES = {"汇编": "G", "会议录": "C", "数据库": "DB", "database": "DB", **{c: c for c in ("M", "C", "G", "N", "J", "D", "R", "S", "P",
-                                                                          "DB", "CP", "EB", "A", "CM", "DS", "PP", "Z")}}
+CODES = ("M", "C", "G", "N", "J", "D", "R", "S", "P", "DB", "CP", "EB", "A", "CM", "DS", "PP", "Z")
+GENRE_CODES = {"汇编": "G", "会议录": "C", "数据库": "DB", "database": "DB", **{code: code for code in CODES}}
 CARRIERS = ("MT", "DK", "CD", "OL")  # 文献载体标识: magnetic tape, disk, CD-ROM, online
 # A standard as pandoc reads BibTeX's @standard (CSL 'legislation'): its number names the body, "GB/T 7714—2015", "ISO 690:2021".
 _STANDARD_NUMBER = re.compile(r"^[A-Z][A-Z/ .]*\d")
@@ -165,7 +171,7 @@ def _day(date: Date | LiteralDate | None, e: Edition) -> str:
 
 def _edition(text: str, chinese: bool) -> str:
     """版本项 (§8.3): "2版", "4th ed."; "Fourth" as "4th ed."; words such as 修订版 or "Rev. ed." as written."""
-    number = _ENGLISH_EDITIONS.get(text.lower(), int(text) if text.isdigit() else 0)
+    number = _ENGLISH_EDITIONS.get(text.lower(), int(text) if text.isdecimal() else 0)
     if not number:
         return text
     return f"{number}版" if chinese else f"{ordinal(number)} ed."
@@ -173,7 +179,7 @@ def _edition(text: str, chinese: bool) -> str:
 
 def _volume(volume: str, chinese: bool, e: Edition) -> str:
     """A volume of a work in several (§8.2.3): "国史旧闻: 第1卷", "v.1"; in words ("第 1 册", "下册") as written."""
-    if not volume.isdigit():
+    if not volume.isdecimal():
         return volume
     return f"第{volume}卷" if chinese else e.foreign_volume.format(volume)
 
@@ -183,8 +189,8 @@ def _volume(volume: str, chinese: bool, e: Edition) -> str:
 
 def type_code(entry: Entry, fields: Fields, e: Edition) -> str:
     genre = fields.text("genre")
-    if genre in GENRE_CODES or (genre.upper() in GENRE_CODES and genre.isascii() and len(genre) <= 2):
-        return GENRE_CODES.get(genre) or GENRE_CODES[genre.upper()]
+    if genre in GENRE_CODES or genre.upper() in CODES:  # "汇编", "DB", "db"
+        return GENRE_CODES.get(genre) or genre.upper()
     if entry.type == "article":
         return e.preprint_code
     if entry.type == "legislation" and _STANDARD_NUMBER.match(fields.text("number")):
@@ -249,7 +255,9 @@ def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool
     extra = []
     if not part and code in ("M", "R", "G", "CM", "C") and fields.text("volume"):
         extra.append(_volume(fields.text("volume"), chinese, e))
-    if number and (code in ("R", "P", "A") or (code == "S" and not e.standard_number_first)):
+    # 报告编号, 专利号, 档号, 标准号 and any other number as other title information (a preprint's, an article's
+    # number is printed elsewhere; 2025 puts a standard's first)
+    if number and code not in ("J", "N") and entry.type != "article" and not (code == "S" and e.standard_number_first):
         extra.append(number)
     if extra:
         runs.append(Run(e.colon + e.colon.join(extra)))
@@ -354,7 +362,7 @@ def _online_only(fields: Fields, e: Edition, code: str, locator: str) -> list[st
         else:
             where = e.colon.join(p for p in (fields.text("publisher-place"), publisher or fields.text("container-title")) if p)
         return [version, where, dates]
-    where = publisher if code in ("DS", "PP") else ""
+    where = publisher or (fields.text("container-title") if code == "EB" else "")  # a web page's site, as its publisher
     return [version, where + dates]
 
 
@@ -383,13 +391,12 @@ def _creators(fields: Fields, part: bool) -> tuple[str, tuple[Name, ...]]:
 def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = False) -> tuple[Run, ...]:
     fields = Fields(entry)
     code = type_code(entry, fields, e)
-    part = bool(fields.text("container-title")) and (entry.type in PARTS or (code in ("S", "A") and entry.type != "article-journal"))
-    title = fields.text("title")
-    serial = code == "J" and fields.text("container-title") in ("", title) and not fields.text("page")
-    serial = serial and bool(title or fields.text("container-title"))
+    part = bool(fields.text("container-title")) and (entry.type in PARTS or code in ("S", "A"))
+    name, container = fields.text("title"), fields.text("container-title")
+    serial = code == "J" and container in ("", name) and not fields.text("page") and bool(name or container)
     role, names = _creators(fields, part)
-    if serial:  # a serial as a whole (§4.3): 刊名[J]. 年, 卷(期)-年, 卷(期). 出版地: 出版者, 出版年-出版年.
-        entry = entry._replace(variables={**entry.variables, "title": title or fields.text("container-title")})
+    if serial and not name:  # a serial as a whole (§4.3): 刊名[J]. 年, 卷(期)-年, 卷(期). 出版地: 出版者, 出版年-出版年.
+        entry = entry._replace(variables={**entry.variables, "title": container})
         fields = Fields(entry)
     show_author = names and not suppress_author and not (code == "S" and e.standard_number_first)
     head = [Run(_stop(_names(entry, names, e, entry.others and role == "author")) + " ")] if show_author else []
