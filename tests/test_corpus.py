@@ -249,7 +249,7 @@ def test_a_bibliography_of_100000_entries(tmp_path, record_property):
     assert warnings[0] == "citations/refs.yaml:13:3: warning: entry 'e1' is never cited [bib.unused-entry]"
     assert warnings[-1] == "citations/refs.yaml:1099980:3: warning: entry 'e99998' is never cited [bib.unused-entry]"
     html = (project / "build" / "essay.html").read_text(encoding="utf-8")
-    assert "Family0 G，Other0 N. Title number 0: a study[J]" in html and "Title number 99999: a study" in html
+    assert "Family0 G，Other0 N. Title number 0: a study[J/OL]" in html and "Title number 99999: a study" in html
 
 
 # --- outputs are written atomically, and a place we cannot write is a clear error ----------------
