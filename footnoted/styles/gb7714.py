@@ -309,7 +309,7 @@ def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locat
     if code == "A" and (fields.text("archive") or fields.text("archive-place")):
         # 2025 §8.12: 收藏地: 收藏者, 形成日期
         where = e.colon.join(p for p in (fields.text("archive-place"), fields.text("archive")) if p)
-        return [*others, e.comma.join(p for p in (where, _day(fields.date("issued"), e)) if p) + accessed]
+        return [*others, _with_page(e.comma.join(p for p in (where, _day(fields.date("issued"), e)) if p), page, e) + accessed]
     if not e.access_date_always and not part and code in ("R", "A") and not fields.text("publisher"):
         # 2025 §8.8: a report (or a paper of an archive) read online: its date, its page; no access date
         return [*others, _with_page(_day(fields.date("issued"), e) or _accessed_year(fields), page, e)]
@@ -358,10 +358,14 @@ def _online_only(fields: Fields, e: Edition, code: str, locator: str) -> list[st
     publisher, number = fields.text("publisher"), fields.text("number")
     if e.name == "gb7714-2015":
         if number and publisher.lower() == "arxiv":
-            where = number if number.lower().startswith("arxiv:") else f"arXiv:{number}"
-        else:
-            where = e.colon.join(p for p in (fields.text("publisher-place"), publisher or fields.text("container-title")) if p)
-        return [version, where, dates]
+            return [version, number if number.lower().startswith("arxiv:") else f"arXiv:{number}", dates]
+        where = e.colon.join(p for p in (fields.text("publisher-place"), publisher or fields.text("container-title")) if p)
+        if where:  # 出版地: 出版者, 出版年: 引文页码(更新或修改日期)[引用日期]
+            where = _with_page(e.comma.join(p for p in (where, _year(issued, e)) if p), locator, e)
+            dates = (f"{open_}{_day(issued, e)}{close}" if isinstance(issued, Date) and issued.month else "")
+            dates += f"[{_day(accessed, e)}]" if accessed and _online(fields) else ""
+            return [version, where + dates]
+        return [version, dates]
     where = publisher or (fields.text("container-title") if code == "EB" else "")  # a web page's site, as its publisher
     return [version, where + dates]
 
