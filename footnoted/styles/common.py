@@ -39,7 +39,16 @@ def has_han(text: str) -> bool:
 
 
 def is_chinese_source(entry: Entry) -> bool:
-    return entry.language.lower().startswith("zh") or has_han(entry.title)
+    """The source's language (§6.1: a reference is written in it): its `language`, else Chinese characters
+    in its title, its container's, its publisher's, its place's or its first creator's name ("哈尔滨: [出版者不详], 2013")."""
+    language = entry.language.lower() or str(entry.variables.get("language") or "").lower()
+    if language:  # Japanese takes 等 as Chinese does (GB/T 7714-2025's own example, §8.10)
+        return language.startswith(("zh", "ja"))
+    fields = Fields(entry)
+    names = main_creators(fields)[1]
+    texts = (fields.text("title"), fields.text("container-title"), fields.text("publisher"),
+             fields.text("publisher-place"), names[0].literal or names[0].family if names else "")
+    return any(has_han(t) for t in texts)
 
 
 def locator_text(label: str, value: str, chinese: bool) -> str:
