@@ -56,7 +56,7 @@ def test_a_table_cited_in_a_sentence_prints_in_its_note(project):
     assert places.calls == places.notes == {1: places.calls[1]}
     page = one_line(page_texts(pdf)[places.calls[1] - 1])
     # The note: its reference, then the table, caption first, one row a line, cells in order.
-    reference = "TOUVRON H. LLaMA: Open and Efficient Foundation Language Models[R]. arXiv, 2023: 2."
+    reference = "Touvron H. LLaMA: Open and Efficient Foundation Language Models[R]. [S.l.]：arXiv，2023：2."
     assert f"{reference} Table 1: Pre-training data." in page
     for row in [["Dataset", "Sampling prop.", "Epochs", "Disk size"], *ROWS]:
         assert " ".join(row) in page

@@ -27,12 +27,12 @@ class BuiltinStyle:
         return self.reference(item.entry, locator, True, item.suppress_author)
 
     def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
-        first_cited: dict[str, Citation] = {}
+        first_cited: dict[str, tuple[CitationItem, Citation]] = {}  # each source's first citation
         formatted: dict[tuple[str, str, bool, bool], tuple[Run, ...]] = {}  # a book cites the same few pages often
 
         def source(item: CitationItem, citation: Citation) -> list[Run]:
-            first = first_cited.setdefault(item.entry.id, citation)
-            full = first is citation
+            first_item, first = first_cited.setdefault(item.entry.id, (item, citation))
+            full = first_item is item
             # The locator's words ("第 3 章", "chap. 3") follow the language of the note, the essay's.
             locator = locator_text(item.locator_label, item.locator, self.chinese)
             key = (item.entry.id, locator, not full, item.suppress_author)
