@@ -74,8 +74,8 @@ def body_lines(page: list[Line], height: float) -> list[Line]:
     inside = [line for line in page if line.bottom > geometry.top_mm * PT_PER_MM
               and line.top < height - geometry.bottom_mm * PT_PER_MM]
     for index, line in enumerate(inside):
-        if line.text.isdigit():
-            return inside[:index]
+        if line.text.isdigit():  # the note's first line sits beside its number, at its height: not the text block's
+            return [other for other in inside[:index] if other.bottom <= line.top + 1]
     return inside
 
 

@@ -14,7 +14,7 @@ import pydyf
 import pytest
 import weasyprint
 from conftest import ROOT, copy_real_project, run_cli
-from pdf_reading import embedded_fonts, note_places, page_texts
+from pdf_reading import embedded_fonts, note_places, page_lines, page_texts
 from pypdf import PdfReader
 from weasyprint import css, document, layout
 from weasyprint.layout import page as layout_page
@@ -80,9 +80,24 @@ def test_real_essay_reads_like_a_book(real_pdf):
     assert "参考文献" in "".join(pages) and "出版日期：2026 年 3 月 25 日" in pages[-2]
     assert "本文部分内容由 AI 辅助起草，经作者审阅。" in pages[-2]  # the colophon discloses the LLM-drafted block
     assert "不过不得不说" in "".join(pages)  # hidden on the blog, shown in print
+    for line in visual_lines(real_pdf[0]):
+        assert not line.startswith(CLOSING_PUNCTUATION), line
+
+
+def visual_lines(path: Path) -> list[str]:
+    """The text of each line as it is seen: pdftotext's lines that share a height joined left to right
+    (a mark drawn half-width, as in "（7676）：354", can come out as a line of its own a little higher)."""
+    pages, _ = page_lines(path)
+    seen = []
     for page in pages:
-        for line in page.splitlines():
-            assert not line.strip().startswith(CLOSING_PUNCTUATION), line
+        rows: list[list] = []
+        for line in page:  # by top, then left
+            if rows and line.top < min(other.bottom for other in rows[-1]) - (line.bottom - line.top) / 2:
+                rows[-1].append(line)
+            else:
+                rows.append([line])
+        seen += [" ".join(line.text for line in sorted(row, key=lambda line: line.left)).strip() for row in rows]
+    return seen
 
 
 def test_real_essay_link_becomes_a_note_but_cited_sources_do_not(real_pdf):
