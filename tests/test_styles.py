@@ -41,6 +41,14 @@ def test_chicago_for_an_english_essay(project):
     assert references.index("Lee, Ann") < references.index("Smith, Jane")  # alphabetical
 
 
+def test_a_chinese_essay_set_in_chicago_joins_its_sources_with_chicagos_semicolon(project):
+    """The punctuation inside a note is the style's, not the essay's script's (issue #16)."""
+    project.write("essay/x.md", "---\ntitle: t\nstyle: chicago\n---\n一[@smith2020, p. 12; @lee2019, p. 3]。\n")
+    assert run_cli(["--target", "blog"], project).code == 0
+    [note] = notes_of(project)
+    assert "</a>; Ann Lee" in note and "；" not in note
+
+
 def test_style_in_front_matter_overrides_the_language(project):
     project.write("essay/x.md", "---\ntitle: t\nstyle: chicago\n---\n中文[@lee2019]，[@smith2020]。\n")
     assert run_cli(["--target", "blog"], project).code == 0

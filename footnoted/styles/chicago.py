@@ -659,7 +659,9 @@ class ChicagoStyle:
             for position, item in enumerate(citation.items):
                 runs = source(item, same_as_before)
                 if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                    runs = [*without_full_stop(runs), Run("；" if self.chinese else "; ")]
+                    # The style's punctuation, in a Chinese essay too: a Chicago note is set in
+                    # its own marks ("张, 书名, 12; Kanamori …"), never half in full-width ones.
+                    runs = [*without_full_stop(runs), Run("; ")]
                 sources.append(tuple(runs))
             result.append(tuple(sources))
             previous = citation
