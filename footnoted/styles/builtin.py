@@ -39,27 +39,30 @@ class BuiltinStyle:
             if key not in formatted:
                 formatted[key] = (self.reference(item.entry, locator, False, item.suppress_author) if full
                                   else self.subsequent(item, locator, first))
-            runs = list(formatted[key])
-            if item.prefix:
-                runs[:0] = [*item.prefix, Run(" ")]
-            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
-                runs = with_suffix(runs, list(item.suffix))
-            return runs
+            return with_writers_words(formatted[key], item)
 
-        result = []
-        for citation in citations:
-            sources = []
-            for position, item in enumerate(citation.items):
-                runs = source(item, citation)
-                if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                    runs = [*without_full_stop(runs), Run(self.separator)]
-                sources.append(tuple(runs))
-            result.append(tuple(sources))
-        return tuple(result)
+        return tuple(one_note([source(item, citation) for item in citation.items], self.separator)
+                     for citation in citations)
 
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
         ordered = sorted(entries, key=self.sort_key) if self.sort_key else list(entries)
         return tuple((entry, self.bibliography_entry(entry)) for entry in ordered)
+
+
+def with_writers_words(reference: tuple[Run, ...], item: CitationItem) -> list[Run]:
+    """The writer's prefix before the reference, the suffix inside its full stop."""
+    runs = list(reference)
+    if item.prefix:
+        runs[:0] = [*item.prefix, Run(" ")]
+    if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
+        runs = with_suffix(runs, list(item.suffix))
+    return runs
+
+
+def one_note(sources: list[list[Run]], separator: str) -> tuple[tuple[Run, ...], ...]:
+    """The sources of one citation as one note: "A, 3; B, 5.", one full stop ending it."""
+    return tuple(tuple([*without_full_stop(runs), Run(separator)] if position < len(sources) - 1 else runs)
+                 for position, runs in enumerate(sources))
 
 
 def without_full_stop(runs: list[Run]) -> list[Run]:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
 from footnoted.bibliography.richtext import Segment
 from footnoted.styles import Citation, CitationItem, FormattedNotes
-from footnoted.styles.builtin import with_suffix, without_full_stop
+from footnoted.styles.builtin import one_note, with_writers_words
 from footnoted.styles.common import (
     PARTS,
     Fields,
@@ -642,12 +642,7 @@ class ChicagoStyle:
             if key not in formatted:
                 formatted[key] = chicago_reference(item.entry, self.edition, locator, form, item.suppress_author,
                                                    short[item.entry.id])
-            runs = list(formatted[key])
-            if item.prefix:
-                runs[:0] = [*item.prefix, Run(" ")]
-            if item.suffix:  # inside the note's full stop, as pandoc sets it: "…, 33, emphasis added."
-                runs = with_suffix(runs, list(item.suffix))
-            return runs
+            return with_writers_words(formatted[key], item)
 
         result = []
         for citation in citations:
@@ -655,15 +650,9 @@ class ChicagoStyle:
                               and previous.items[0].entry.id == citation.items[0].entry.id
                               and previous.note_number == citation.note_number - 1
                               and not previous.in_note and not citation.in_note)
-            sources = []
-            for position, item in enumerate(citation.items):
-                runs = source(item, same_as_before)
-                if position < len(citation.items) - 1:  # "A, 3; B, 5.": one full stop ends the note
-                    # The style's punctuation, in a Chinese essay too: a Chicago note is set in
-                    # its own marks ("张, 书名, 12; Kanamori …"), never half in full-width ones.
-                    runs = [*without_full_stop(runs), Run("; ")]
-                sources.append(tuple(runs))
-            result.append(tuple(sources))
+            # The style's punctuation, in a Chinese essay too: a Chicago note is set in its own
+            # marks ("张, 书名, 12; Kanamori …"), never half in full-width ones.
+            result.append(one_note([source(item, same_as_before) for item in citation.items], "; "))
             previous = citation
         return tuple(result)
 
