@@ -38,6 +38,8 @@ import unicodedata
 from bisect import bisect_left
 from itertools import pairwise
 
+# First: WeasyPrint imported without its slow library search, before any of its modules.
+from footnoted.weasyprint_import import weasyprint  # noqa: F401, I001
 from weasyprint import document as weasyprint_document
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
@@ -45,9 +47,6 @@ from weasyprint.formatting_structure.build import build_formatting_structure
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
-
-# First: WeasyPrint imported without its slow library search, before any of its modules.
-from footnoted.weasyprint_import import weasyprint  # noqa: F401
 
 # --- characters -------------------------------------------------------------------
 
