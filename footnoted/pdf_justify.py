@@ -6,9 +6,10 @@ punctuation. This extends its line layout, in three places:
 - Punctuation compression (标点挤压, clreq 3.1.6). Two full-width marks side by side take 1.5 em,
   not 2 (`帖子：“为了给`, `可以有。（不过`): the blank half between them goes, brackets hugging
   what they enclose. A mark that ends a line loses its trailing blank half (GB/T 15834-2011,
-  5.1.10). Done with the fonts' own
-  `halt` feature (Debian's Noto CJK has it; its build has no `chws`), set on those characters
-  only, as Pango attributes in every layout of the text (Layout.set_text).
+  5.1.10), an opening mark that starts one (not after a paragraph's indent) its leading blank
+  half. Done with the fonts' own `halt` feature (Debian's Noto CJK has it; its build has no
+  `chws`), set on those characters only, as Pango attributes in every layout of the text
+  (Layout.set_text).
 - Justification (clreq 3.8.4, the order of expansion). Every line of a justified paragraph but
   its last fills the measure: its slack goes first to the spaces between Latin words (up to half
   an em each), then to the seams between Chinese and Latin (the quarter-em U+2005 spaces the
@@ -207,16 +208,23 @@ def _leaves(box):  # type: ignore[no-untyped-def]
 
 def _halve_line_ends(line, leaves) -> None:  # type: ignore[no-untyped-def]
     """A mark that ends a line of a justified paragraph loses its trailing blank half (clreq 3.1.6.3,
-    GB/T 15834 5.1.10).
-    Not an opening bracket that starts one (clreq: it may): `halt` draws that glyph half an em to
-    the left, outside the measure, and a PDF reader then reads it at the end of the line above."""
+    GB/T 15834 5.1.10), and an opening mark that starts one its leading blank half (clreq 3.1.6.3:
+    it may), so that the bracket's ink, not its em, stands at the margin; not after a paragraph's
+    indent, where the bracket keeps its em."""
     texts = [leaf for leaf in leaves if isinstance(leaf, boxes.TextBox) and leaf.text.strip()]
-    if not texts or leaves[-1] is not texts[-1]:
+    if not texts:
         return
+    halts: dict[object, set[int]] = {}
     last = texts[-1]
     index = _last_visible(last.text)
-    if index is not None and last.text[index] in _closing(_chinese(last.style)):
-        _shift(line, {last: _relayout(last, {index}, None)}, {}, 0)
+    if leaves[-1] is last and index is not None and last.text[index] in _closing(_chinese(last.style)):
+        halts.setdefault(last, set()).add(index)
+    first = texts[0]
+    indented = getattr(line, "text_indent", 0)  # a paragraph's first line keeps its bracket whole after the indent
+    if leaves[0] is first and not indented and first.text[0] in _opening(_chinese(first.style)):
+        halts.setdefault(first, set()).add(0)
+    if halts:
+        _shift(line, {leaf: _relayout(leaf, indexes, None) for leaf, indexes in halts.items()}, {}, 0)
 
 
 def _last_visible(text: str) -> int | None:
@@ -281,7 +289,7 @@ def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def
             (seams if _beside_chinese(chars, visible, position) else spaces).append(position)
         elif char in UNSPLIT or char in CONNECTORS or _beside_other_size(chars, visible, position):
             continue  # half its spacing would open a dash, or part a note's call (H₂O, 数据¹) from its word
-        elif is_wide(char, _chinese(leaf.style)):
+        elif is_wide(char, _chinese(leaf.style)) and not _inside_latin_word(chars, visible, position):
             wide.append(position)
         else:
             latin.append(position)
@@ -336,6 +344,13 @@ def _index_in(visible: list[int], position: int) -> int:
 def _beside_chinese(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
     """Is this space a seam: has it a Chinese character or mark on either side?"""
     return any(is_wide(chars[n][0].text[chars[n][1]], _chinese(chars[n][0].style)) for n in _neighbours(visible, position))
+
+
+def _inside_latin_word(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
+    """An apostrophe between Latin letters (Meta’s): set in the Latin face (the templates mark it), a
+    letter of the word, not a Chinese quote to space apart."""
+    neighbours = [chars[n][0].text[chars[n][1]] for n in _neighbours(visible, position)]
+    return len(neighbours) == 2 and all(char.isascii() and char.isalnum() for char in neighbours)
 
 
 def _beside_other_size(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]

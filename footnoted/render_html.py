@@ -20,7 +20,7 @@ from footnoted.numbering import number_notes
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import Paragraph, block_text, plain_text
-from footnoted.typography import is_cjk
+from footnoted.typography import clipped, is_cjk
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -37,6 +37,8 @@ def environment(folder: Path = TEMPLATES) -> Environment:
                        long_passage=LONG_PASSAGE)
     env.filters["fixed_cjk_spaces"] = fixed_cjk_spaces
     env.filters["url_breaks"] = url_breaks
+    env.filters["latin_apostrophes"] = latin_apostrophes
+    env.filters["running_text"] = running_text
     return env
 
 
@@ -54,6 +56,28 @@ def fixed_cjk_spaces(text: str) -> str:
         return "\u2005" if is_cjk(text[space.start() - 1]) or is_cjk(text[space.end()]) else " "
 
     return _INNER_SPACE.sub(beside_cjk, text)
+
+
+# A curly apostrophe inside a Latin word (Meta’s, it’s, rock’n’roll)
+LATIN_APOSTROPHE = re.compile(r"(?<=[A-Za-z0-9])\u2019(?=[A-Za-z])")
+
+
+def latin_apostrophes(text: str, chinese: bool = True) -> Markup:
+    """A Chinese essay: the text escaped, each apostrophe inside a Latin word in a span of its own,
+    which the stylesheets set in the Latin face. The faces leave U+2019 to the CJK one, which sets
+    it full-width, as it must as a closing quote in Chinese (‘…’); inside a word it is an
+    apostrophe, and `Meta’s` would read `Meta’ s`. Markup in, markup out (after url_breaks)."""
+    escaped = text if isinstance(text, Markup) else escape(text)
+    if not chinese or "\u2019" not in escaped:
+        return Markup(escaped)
+    return Markup(LATIN_APOSTROPHE.sub('<span class="latin-apostrophe">\u2019</span>', str(escaped)))
+
+
+def running_text(text: str, chinese: bool = True) -> str:
+    """A Chinese essay's running head, a string (CSS string-set) that no span can mark: there an
+    apostrophe inside a Latin word is U+02BC, the modifier letter apostrophe, which the Latin face
+    draws as its own (the title and the heading themselves keep U+2019, marked)."""
+    return LATIN_APOSTROPHE.sub("\u02bc", text) if chinese else text
 
 
 # A run of Latin text without spaces that reads as an address (a scheme, www., doi:), or any
@@ -150,7 +174,7 @@ def description(resolved: ResolvedEssay) -> str:
         return resolved.front.description
     first = next((b for b in resolved.blocks if isinstance(b, Paragraph)), None)
     text = re.sub(r"\s+", " ", plain_text(first.children)).strip() if first else ""
-    return text if len(text) <= 120 else text[:119] + "…"
+    return clipped(text, 120)
 
 
 def render_blog(resolved: ResolvedEssay, options: RenderOptions) -> Rendered:

@@ -156,6 +156,22 @@ def _quotes(text: str, before: str) -> str:
     return "".join(out)
 
 
+# A Latin word's letters (an apostrophe or a hyphen inside it too), at a cut's end and after it
+_LATIN_WORD_END = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*$")
+_LATIN_WORD_GOES_ON = re.compile(r"[A-Za-z0-9'\u2019-]")
+
+
+def clipped(text: str, limit: int) -> str:
+    """The text, or as much of it as `limit` characters hold with an ellipsis, never cut inside a
+    Latin word (`rock’…`): the cut goes back to the word's start."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if _LATIN_WORD_END.search(cut) and _LATIN_WORD_GOES_ON.match(text, limit - 1):
+        cut = _LATIN_WORD_END.sub("", cut) or cut
+    return cut.rstrip() + "…"
+
+
 # --- over the tree ---------------------------------------------------------------
 
 

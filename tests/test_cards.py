@@ -288,3 +288,28 @@ def test_the_accent_key_takes_a_colour_and_warns_about_anything_else(tmp_path):
     assert [str(d) for d in bad.diagnostics] == [
         "essay/x.md:3:9: warning: 'accent' must be a colour written '#rrggbb' or '#rgb', not 'green; }': "
         "the cards keep their own [frontmatter.accent]"]
+
+
+def test_an_apostrophe_inside_a_latin_word_is_marked_in_chinese_text_not_in_an_english_passage(tmp_path):
+    """`Meta’s` on a Chinese card: marked for the Latin face (the CJK face sets U+2019 full-width, as
+    a Chinese quote); an English passage's `don’t` is left as it is, whole or cut into finer pieces."""
+    from footnoted.cards.content import APOSTROPHE_MARKED, ContentBuilder, finer_atoms
+    from footnoted.render_html import LATIN_APOSTROPHE
+
+    bib = ("references:\n- id: a\n  type: speech\n  title: Talk\n  author: [{family: Doe, given: J}]\n  language: en\n"
+           "  quotes:\n    q:\n      text: \"People don’t realize it’s synthetic, you know, they don’t.\"\n"
+           "      translation: 人们没有意识到它是合成的。\n")
+    (tmp_path / "refs.yaml").write_text(bib, encoding="utf-8")
+    draft = "---\ntitle: Meta’s 模型\n---\n\nMeta’s LLaMA 和 *OpenAI’s* 模型，rock’n’roll 也是。\n\n[@a:q]\n"
+    resolved = resolve(parse_essay("essay/x.md", draft.encode("utf-8"), tmp_path), load_bibliography([tmp_path / "refs.yaml"]))
+    content = ContentBuilder(resolved, RenderOptions()).build()
+    body = next(atom for atom in content.atoms if "LLaMA" in atom.text)
+    assert body.html.count(APOSTROPHE_MARKED) == 4 and "Meta’s LLaMA" in body.text
+    quoted = next(atom for atom in content.atoms if "don’t" in atom.text)
+    assert APOSTROPHE_MARKED not in quoted.html and "don’t" in quoted.html
+    finer_body, finer_quoted = finer_atoms(body), finer_atoms(quoted)
+    assert len(finer_body) > 1 and len(finer_quoted) > 1
+    assert [finer.html.count(APOSTROPHE_MARKED) for finer in finer_body] == [len(LATIN_APOSTROPHE.findall(f.text)) for f in finer_body]
+    assert sum(finer.html.count(APOSTROPHE_MARKED) for finer in finer_quoted) == 0
+    made = render_cards(resolved, RenderOptions())
+    assert made.notes and len(made.notes[0].card_texts) >= 2

@@ -165,6 +165,19 @@ def test_a_mark_that_ends_a_line_keeps_only_its_inked_half_inside_the_measure(tm
     assert max(w.right for w in line) == pytest.approx(first.left + 300 + 5, abs=0.3)
 
 
+def test_an_opening_mark_that_starts_a_line_keeps_only_its_inked_half_inside_the_measure(tmp_path):
+    # clreq 3.1.6.3: an opening bracket at a line's start may lose its leading blank half, its ink then at
+    # the margin; not after a paragraph's indent, where it keeps its em. Poppler reads the glyph's
+    # origin: half an em (5 pt) before the margin, the line's text in its order.
+    words = one_line_pdf(tmp_path, ["字" * 30 + "（括号）" + "字" * 10, "（段首）" + "字" * 10],
+                         css="p + p { text-indent: 2em }")
+    margin = words[0].left
+    lines = [w for w in words if w.text.startswith("（")]
+    assert [w.text for w in lines] == ["（括号）" + "字" * 10, "（段首）" + "字" * 10]
+    assert lines[0].left == pytest.approx(margin - 5, abs=0.2)  # its ink at the margin
+    assert lines[1].left == pytest.approx(margin + 20, abs=0.2)  # whole, after the indent
+
+
 def seam_gaps(lines) -> list[float]:  # type: ignore[no-untyped-def]
     """The gaps, in em, between a word ending in a Chinese character and a Latin one, or the other way."""
     return [width for line in lines for width, before, after in line.gaps()

@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, copy_real_project, run_cli
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from justify_reading import pdf_words
 from test_english import text_by_face
 
 from footnoted.pdf_layout import _ProjectOnlyFetcher
@@ -123,6 +124,59 @@ def test_the_latin_face_embedded_is_noto_serif_itself_and_the_same_bytes_come_ou
     assert (folder / "build" / "model-collapse.pdf").read_bytes() == essay_pdf.read_bytes()
 
 
+APOSTROPHES = """---
+title: Meta’s 模型
+lang: zh-CN
+---
+
+Meta’s LLaMA 和 OpenAI’s GPT 的训练数据都来自网络，it’s 一个*关于 Meta’s 数据*的老问题。中文里的引号‘嵌套’与“外层”照旧用全角。
+rock’n’roll 也是一个词。这一段需要足够长，才能看到两端对齐：模型崩溃是一个反复被提起的问题，Meta’s 研究者也写过论文，
+我们在这里只看其中的一小部分，再看 Meta’s 另一篇，以及 Meta’s 第三篇，都在两端对齐的行里。
+
+## Meta’s 的标题
+
+正文。
+"""
+
+
+def test_an_apostrophe_inside_a_latin_word_is_the_latin_faces_and_is_not_spaced_apart(tmp_path):
+    """`Meta’s` in Chinese text: the faces leave U+2019 to the CJK face (a Chinese closing quote, full
+    width), so inside a Latin word it is marked and set in the Latin face, in the body, an emphasis,
+    a heading and the title, and justification spaces it no more than the letters around it.
+    The Chinese quotes ‘嵌套’ stay full-width. Before: `Meta’ s`, the apostrophe a CJK em wide."""
+    folder = copy_real_project(tmp_path)
+    (folder / "essay" / "model-collapse.md").write_text(APOSTROPHES, encoding="utf-8")
+    assert run_cli(["--target", "pdf"], folder).code == 0
+    assert run_cli(["--target", "blog"], folder).code == 0
+    pdf = folder / "build" / "model-collapse.pdf"
+    drawn: dict[str, str] = {}
+    for page in text_by_face(pdf):
+        for face, text in page.items():
+            drawn[face] = drawn.get(face, "") + text
+    in_latin = {face: text.count("’") for face, text in drawn.items() if "CJK" not in face and "’" in text}
+    assert in_latin == {"Noto-Serif": 8, "Noto-Sans": 1, "Noto-Sans-Bold": 3}  # the body; the emphasis; the title, the heading, the colophon
+    in_cjk = "".join(text for face, text in drawn.items() if "CJK" in face)
+    assert in_cjk.count("‘") == 1 and in_cjk.count("’") == 1  # ‘嵌套’
+    # A running head is a string (string-set), no markup: there the apostrophe is U+02BC, in the Latin face.
+    assert "Metaʼs" in drawn["Noto-Sans-Latin"]
+    assert "ʼ" not in in_cjk
+    # The body's `Meta’s` (10.5 pt: poppler's word boxes 14.3 pt tall) as wide as its letters, kerning aside
+    words = [word for page in pdf_words(pdf) for word in page if word.text == "Meta’s" and 13 < word.bottom - word.top < 15]
+    assert len(words) >= 3  # poppler joins some to the Chinese before them
+    natural = {face: 10.5 * sum(advance(char, face) for char in "Meta’s") / 1000 for face in ("Noto Serif", "Noto Sans")}
+    assert [word.right - word.left for word in words
+            if min(abs(word.right - word.left - width) for width in natural.values()) > 0.35] == []
+    blog = (folder / "build" / "model-collapse.html").read_text(encoding="utf-8")
+    assert blog.count('<span class="latin-apostrophe">’</span>') == 11  # the body 8, the emphasis, the heading, the title
+    assert "‘嵌套’" in blog
+
+
+def advance(char: str, face: str) -> float:
+    """A character's advance in this face, in thousandths of an em."""
+    font = TTFont(font_file(face), fontNumber=0)
+    return font["hmtx"][font.getBestCmap()[ord(char)]][0] * 1000 / font["head"].unitsPerEm
+
+
 BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -148,6 +202,9 @@ def test_the_blog_sets_a_chinese_essays_latin_in_noto_serif_and_its_marks_in_the
         page.evaluate("""runs => { for (const [id, text] of Object.entries(runs)) {
             const span = document.createElement('span'); span.id = id; span.textContent = text;
             document.querySelector('.essay-body > p').appendChild(span); } }""", runs)
+        page.evaluate("""() => { const span = document.createElement('span'); span.id = 'apostrophe';
+            span.className = 'latin-apostrophe'; span.textContent = '\u2019';
+            document.querySelector('.essay-body > p').append('Meta', span, 's'); }""")
         page.evaluate("document.fonts.ready")
         cdp = page.context.new_cdp_session(page)
         cdp.send("DOM.enable")
@@ -159,10 +216,10 @@ def test_the_blog_sets_a_chinese_essays_latin_in_noto_serif_and_its_marks_in_the
             fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
             return {font["postScriptName"] for font in fonts}
 
-        found = {"latin": faces("#latin"), "marks": faces("#marks"), "title": faces("h1")}
+        found = {"latin": faces("#latin"), "marks": faces("#marks"), "title": faces("h1"), "apostrophe": faces("#apostrophe")}
         browser.close()
     assert found == {"latin": {"NotoSerif-Regular"}, "marks": {"NotoSerifCJKsc-Regular"},
-                     "title": {"NotoSansCJKsc-Bold", "NotoSans-Bold"}}
+                     "title": {"NotoSansCJKsc-Bold", "NotoSans-Bold"}, "apostrophe": {"NotoSerif-Regular"}}
 
 
 # --- the URL fetcher: system font files, nothing else ------------------------------------------

@@ -97,3 +97,14 @@ def test_the_clause_before_a_mark_is_chinese_when_its_last_wide_character_is(bef
             expected = not re.search(r"[,.;:!?] ", head[at:])
             break
     assert _chinese_before(text, len(text), before) == expected
+
+
+def test_a_clipped_text_ends_before_a_latin_word_it_would_cut():
+    from footnoted.typography import clipped
+
+    assert clipped("短文", 120) == "短文"
+    assert clipped("一" * 110 + " rock’n’roll 也是一个词", 120) == "一" * 110 + "…"  # not `rock’n’r…`
+    assert clipped("一" * 130, 120) == "一" * 119 + "…"
+    assert clipped("ab cdefgh", 6) == "ab…"
+    assert clipped("abcdefgh", 5) == "abcd…"  # one word longer than the room: cut in it, as nothing else can be
+    assert clipped("数据 model collapse，模型", 12) == "数据 model…"

@@ -24,7 +24,7 @@ from footnoted.disclosure import ai_disclosure, aigc_label
 from footnoted.render_xhs import BODY_LIMIT, TITLE_LIMIT, render_xhs, title_count, utf16_units
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.typography import has_cjk, typeset_text
+from footnoted.typography import clipped, has_cjk, typeset_text
 
 DEFAULT_ACCENT = "#b5442f"
 LEAD_CHARACTERS = 90  # the cover's lead: a thumbnail's worth
@@ -96,10 +96,11 @@ class _Cards:
 
     def render(self) -> CardsOut:
         from footnoted.cards.layout import Layout, Paginator
+        from footnoted.render_html import running_text
 
         accent = self.front.accent or DEFAULT_ACCENT
         page = {"front": self.front, "chinese": self.chinese, "accent": accent,
-                "running_title": _css_string(self.title)}
+                "running_title": _css_string(running_text(self.title, self.chinese))}
         self.layout = Layout(page)
         self.paginator = Paginator(self.layout, self.content.foot, self.disclosure, self.warn)
         cap = self.options.xhs_max_cards
@@ -207,12 +208,12 @@ class _Cards:
         byline = " · ".join(p for p in (self.front.author, self.front.date) if p)
         kicker = ("长文 · 附出处" if self.chinese else "Essay · with sources") + (f" · {index}/{count}" if count > 1 else "")
         lead = self.lead() if index == 1 else _first_words(cards)
-        lead = lead if len(lead) <= LEAD_CHARACTERS else lead[: LEAD_CHARACTERS - 1].rstrip() + "…"
+        lead = clipped(lead, LEAD_CHARACTERS)
         tags = " ".join("#" + t for t in self.front.tags[:10])
         card = Card("cover", (), "", (), "", kicker, byline, lead, tags)
         while not self.layout.fits(card) and card.lead:  # a long title: the lead gives way
-            shorter = card.lead[: max(len(card.lead) * 2 // 3, 0)]
-            card = card._replace(lead=shorter + "…" if shorter else "")
+            shorter = clipped(card.lead.removesuffix("…"), len(card.lead) * 2 // 3).removesuffix("…") + "…"
+            card = card._replace(lead=shorter if 1 < len(shorter) < len(card.lead) else "")
         return card
 
     def note_text(self, cards: list, index: int, count: int) -> str:

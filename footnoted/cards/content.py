@@ -20,7 +20,13 @@ from typing import NamedTuple
 
 from footnoted.bibliography import Entry, Passage
 from footnoted.numbering import number_notes
-from footnoted.render_html import fixed_cjk_spaces, passage_paragraphs, translation_paragraphs
+from footnoted.render_html import (
+    LATIN_APOSTROPHE,
+    fixed_cjk_spaces,
+    latin_apostrophes,
+    passage_paragraphs,
+    translation_paragraphs,
+)
 from footnoted.render_xhs import _clause_pieces, _locator, _sentence_pieces, _Writer
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import RenderOptions
@@ -66,14 +72,17 @@ class CardContent(NamedTuple):
     cited_by_note: dict[int, tuple[str, ...]]  # note number -> the entries it cites
 
 
-def pieces_html(pieces: list[Piece] | tuple[Piece, ...]) -> str:
+def pieces_html(pieces: list[Piece] | tuple[Piece, ...], mark_apostrophes: bool = True) -> str:
+    """The pieces' markup; `mark_apostrophes`: text in Chinese (an English passage's apostrophes are
+    its own face's already, and a mark would only part the kerning around them)."""
     out = []
     for piece in pieces:
         if piece.call:
             out.append(f'<sup class="call">{piece.call}</sup>')
             continue
-        # Beside Chinese, a quarter-em space that justification does not stretch (as in print).
-        text = escape(fixed_cjk_spaces(piece.text))
+        # Beside Chinese, a quarter-em space that justification does not stretch (as in print); an
+        # apostrophe inside a Latin word marked for the Latin face (the stylesheet: Chinese cards only).
+        text = str(latin_apostrophes(fixed_cjk_spaces(piece.text), mark_apostrophes))
         for opening, closing in reversed(piece.tags):
             text = opening + text + closing
         out.append(text)
@@ -227,7 +236,7 @@ class ContentBuilder:
                     frame = Frame(self.key("p"), "<p>", "</p>", '<p class="cont">')
                     pieces = [Piece(text, (('<em class="emphasis-added">', "</em>"),) if emphasised else ())
                               for text, emphasised in paragraph]
-                    self.sentences(pieces, (*path, figure, quote, frame), llm, line)
+                    self.sentences(pieces, (*path, figure, quote, frame), llm, line, lang.lower().startswith("zh"))
             label = "译文：" if self.chinese else "Translation: "
             for index, text in enumerate(translation_paragraphs(passage)):
                 frame = Frame(self.key("p"), '<p class="translation">', "</p>", '<p class="translation cont">')
@@ -252,7 +261,8 @@ class ContentBuilder:
 
     # --- sentences ---
 
-    def sentences(self, pieces: list[Piece], path: tuple[Frame, ...], llm: bool, line: int) -> None:
+    def sentences(self, pieces: list[Piece], path: tuple[Frame, ...], llm: bool, line: int,
+                  mark_apostrophes: bool = True) -> None:
         pieces = _trimmed(pieces)
         if not pieces:
             return
@@ -262,7 +272,7 @@ class ContentBuilder:
             last = index == len(sentences) - 1
             leads_on = last and text.rstrip().endswith(("：", ":", "——"))
             calls = tuple(p.call for p in sentence if p.call)
-            self.add(Atom(path, pieces_html(sentence), text, calls, llm, leads_on, line))
+            self.add(Atom(path, pieces_html(sentence, mark_apostrophes), text, calls, llm, leads_on, line))
 
     def add(self, atom: Atom) -> None:
         for number in atom.notes:
@@ -371,10 +381,12 @@ def finer_atoms(atom: Atom) -> list[Atom]:
 
 def _atom_of(atom: Atom, pieces: list[Piece], level: int) -> Atom:
     calls = tuple(p.call for p in pieces if p.call)
-    return atom._replace(html=pieces_html(pieces), text=pieces_text(pieces), notes=calls, split_level=level,
+    marked = APOSTROPHE_MARKED in atom.html or not LATIN_APOSTROPHE.search(atom.text)  # as the whole atom was
+    return atom._replace(html=pieces_html(pieces, marked), text=pieces_text(pieces), notes=calls, split_level=level,
                          keep_with_next=False)
 
 
+APOSTROPHE_MARKED = str(latin_apostrophes("a\u2019s"))[1:-1]  # the markup latin_apostrophes gives one
 _TAG = re.compile(r"(<sup class=\"call\">(\d+)</sup>)|(<[^>]+>)|([^<]+)")
 
 
@@ -384,6 +396,7 @@ def _html_pieces(html: str) -> list[Piece]:
 
     pieces: list[Piece] = []
     stack: list[tuple[str, str]] = []
+    html = html.replace(APOSTROPHE_MARKED, "\u2019")  # a letter of its word again: pieces_html marks it anew
     for match in _TAG.finditer(html):
         if match.group(1):
             pieces.append(Piece("", call=int(match.group(2))))
