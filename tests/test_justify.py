@@ -178,6 +178,18 @@ def test_an_opening_mark_that_starts_a_line_keeps_only_its_inked_half_inside_the
     assert lines[1].left == pytest.approx(margin + 20, abs=0.2)  # whole, after the indent
 
 
+def test_a_loose_chinese_line_spreads_its_characters_and_never_tracks_a_latin_word(tmp_path):
+    # The line's slack, some 0.35 em between its Chinese characters, goes to them alone: before, past
+    # 0.3 em, `Agent` and `facebookresearch/` (p. 8) were letter-spaced too.
+    han = "数据模型训练人类反馈实践校准合成质量筛选网络内容"
+    words = one_line_pdf(tmp_path, [han[:10] + " Agent " + han[10:20] + " facebookresearchhyperagentscode 结尾"])
+    agent = next(w for w in words if w.text == "Agent")
+    natural = one_line_pdf(tmp_path, ["Agent"])[0]
+    assert agent.right - agent.left == pytest.approx(natural.right - natural.left, abs=0.05)
+    first_line = [w for w in words if abs(w.top - agent.top) < 1]
+    assert max(w.right for w in first_line) == pytest.approx(words[0].left + 300, abs=0.3)  # flush all the same
+
+
 def seam_gaps(lines) -> list[float]:  # type: ignore[no-untyped-def]
     """The gaps, in em, between a word ending in a Chinese character and a Latin one, or the other way."""
     return [width for line in lines for width, before, after in line.gaps()
