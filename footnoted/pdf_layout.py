@@ -40,6 +40,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from footnoted.pdf_justify import build_boxes  # Chinese line layout: installed in WeasyPrint when imported
 from footnoted.pdf_line_height import _split_text_box  # noqa: F401  lines of one height: installed when imported
+from footnoted.pdf_subset import _harfbuzz_subset  # noqa: F401  font subsets in one pass: installed when imported
 from footnoted.safe_read import MAX_FONT_BYTES, read_regular_file
 
 

@@ -19,6 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from footnoted.cards.content import Atom, finer_atoms
+from footnoted.pdf_subset import _harfbuzz_subset  # noqa: F401  font subsets in one pass: installed when imported
 from footnoted.render_html import environment
 from footnoted.typography import is_cjk
 
