@@ -135,7 +135,7 @@ rock’n’roll 也是一个词。这一段需要足够长，才能看到两端�
 
 ## Meta’s 的标题
 
-正文。
+正文，代码 `it’s_fine()` 用它自己的等宽字体。
 """
 
 
@@ -154,7 +154,8 @@ def test_an_apostrophe_inside_a_latin_word_is_the_latin_faces_and_is_not_spaced_
         for face, text in page.items():
             drawn[face] = drawn.get(face, "") + text
     in_latin = {face: text.count("’") for face, text in drawn.items() if "CJK" not in face and "’" in text}
-    assert in_latin == {"Noto-Serif": 8, "Noto-Sans": 1, "Noto-Sans-Bold": 3}  # the body; the emphasis; the title, the heading, the colophon
+    # the body; the emphasis; the title, the heading, the colophon; code, in its own face
+    assert in_latin == {"Noto-Serif": 8, "Noto-Sans": 1, "Noto-Sans-Bold": 3, "DejaVu-Sans-Mono": 1}
     in_cjk = "".join(text for face, text in drawn.items() if "CJK" in face)
     assert in_cjk.count("‘") == 1 and in_cjk.count("’") == 1  # ‘嵌套’
     # A running head is a string (string-set), no markup: there the apostrophe is U+02BC, in the Latin face.
