@@ -6,7 +6,6 @@ compute (a passage split at its bullets and emphasis, the meta description, date
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
 from footnoted.tree import Paragraph, block_text, plain_text
 from footnoted.typography import clipped, is_cjk
+from footnoted.user_cache import cache_folder
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -111,7 +111,7 @@ def url_breaks(text: str, marked: bool = False) -> Markup:
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept between runs (checked against the template's source), so a cold
     build does not compile the templates again: compiling costs more than rendering."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "footnoted" / "templates"
+    folder = cache_folder("templates")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

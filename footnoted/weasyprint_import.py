@@ -47,6 +47,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 
+from footnoted.user_cache import cache_folder
+
 
 @contextmanager
 def _loader_opens_libraries() -> Iterator[None]:
@@ -64,10 +66,6 @@ def _loader_opens_libraries() -> Iterator[None]:
 FFI_MODULE = "weasyprint.text.ffi"
 # WeasyPrint 70's ffi.py opens with these two statements, its declarations between the quotes
 _DECLARATIONS = re.compile(r"^ffi = cffi\.FFI\(\)\nffi\.cdef\('{3}(.*?)'{3}\)\n", re.DOTALL | re.MULTILINE)
-
-
-def _cache_folder() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "footnoted" / "cffi"
 
 
 def prebuilt_ffi(declarations: str, folder: Path):  # type: ignore[no-untyped-def]
@@ -115,7 +113,7 @@ class _PrebuiltDeclarations(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         source = Path(spec.origin).read_text(encoding="utf-8")
         declared = _DECLARATIONS.search(source)
-        ffi = prebuilt_ffi(declared.group(1), _cache_folder()) if declared else None
+        ffi = prebuilt_ffi(declared.group(1), cache_folder("cffi")) if declared else None
         if declared is None or ffi is None:
             return None  # WeasyPrint's own import
         self.ffi, self.origin = ffi, spec.origin
