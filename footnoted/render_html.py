@@ -39,6 +39,7 @@ def environment(folder: Path = TEMPLATES) -> Environment:
     env.filters["url_breaks"] = url_breaks
     env.filters["latin_apostrophes"] = latin_apostrophes
     env.filters["running_text"] = running_text
+    env.filters["title_phrases"] = title_phrases
     return env
 
 
@@ -71,6 +72,21 @@ def latin_apostrophes(text: str, chinese: bool = True) -> Markup:
     if not chinese or "\u2019" not in escaped:
         return Markup(escaped)
     return Markup(LATIN_APOSTROPHE.sub('<span class="latin-apostrophe">\u2019</span>', str(escaped)))
+
+
+# After a mark that ends a phrase of a Chinese title, where more follows
+_PHRASE_END = re.compile(r"(?<=[，、；：！？。])(?=\S)")
+
+
+def title_phrases(text: str, chinese: bool = True) -> Markup:
+    """A Chinese title or subtitle whose lines break between its phrases, not inside one: each
+    phrase, with the mark that ends it, an inline block (`人类数据耗尽之后，` / `AI 会停滞吗？`,
+    where a phone broke `…耗尽之` / `后，AI…` and a card `…之后，AI` / `会停滞吗？`). A phrase longer
+    than the line still breaks inside itself. Apostrophes marked as latin_apostrophes does."""
+    phrases = _PHRASE_END.split(text) if chinese else [text]
+    if len(phrases) < 2:
+        return latin_apostrophes(text, chinese)
+    return Markup("".join(f'<span class="phrase">{latin_apostrophes(phrase, chinese)}</span>' for phrase in phrases))
 
 
 def running_text(text: str, chinese: bool = True) -> str:

@@ -259,3 +259,16 @@ def test_on_a_small_phone_the_table_scrolls_inside_its_box(browser, page_url):
     assert scroller.count() == 1
     assert scroller.evaluate("e => getComputedStyle(e).overflowX === 'auto' && e.scrollWidth > e.clientWidth")
     page.close()
+
+
+def test_on_a_phone_the_title_breaks_between_its_phrases(browser, page_url):
+    # `人类数据耗尽之后，AI 会停滞吗？` at 375 px: `…耗尽之` / `后，AI 会停滞吗？` before (text-wrap:
+    # balance alone); now each phrase, with its comma, whole on a line of its own.
+    page = browser.new_page(viewport=PHONE)
+    page.goto(page_url)
+    page.evaluate("document.fonts.ready")
+    lines = page.evaluate("""[...document.querySelectorAll('h1 .phrase')].map(span =>
+        ({text: span.textContent, lines: span.getClientRects().length, top: span.getBoundingClientRect().top}))""")
+    assert [line["text"] for line in lines] == ["人类数据耗尽之后，", "AI 会停滞吗？"]
+    assert [line["lines"] for line in lines] == [1, 1] and lines[0]["top"] < lines[1]["top"]
+    page.close()

@@ -282,3 +282,16 @@ def test_weasyprint_internals_the_line_height_relies_on_are_those_it_was_written
     digests = {name: hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:16] for name, code in read.items()}
     assert digests == {"layout.inline.split_text_box": "8c564329599ef23f", "text.line_break.strut": "b57885b70dd08efe"}
     assert inline.split_text_box is pdf_line_height._split_text_box
+
+
+def test_a_chinese_titles_phrases_are_inline_blocks_and_its_text_stays_escaped():
+    from footnoted.render_html import title_phrases
+
+    assert str(title_phrases("人类数据耗尽之后，AI 会停滞吗？")) == (
+        '<span class="phrase">人类数据耗尽之后，</span><span class="phrase">AI 会停滞吗？</span>')
+    assert str(title_phrases("没有标点的标题")) == "没有标点的标题"  # one phrase: no span
+    assert str(title_phrases("结尾的问号？")) == "结尾的问号？"  # a mark at the end ends no phrase
+    assert str(title_phrases("Meta’s 模型：<b>粗</b>")) == (
+        '<span class="phrase">Meta<span class="latin-apostrophe">’</span>s 模型：</span>'
+        '<span class="phrase">&lt;b&gt;粗&lt;/b&gt;</span>')
+    assert str(title_phrases("English, titles: whole", chinese=False)) == "English, titles: whole"
