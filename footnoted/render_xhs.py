@@ -303,7 +303,11 @@ class _Writer:
             return _tidy(self.inlines(block.children, block.line))
         if kind == "heading":
             words = _tidy(self.inlines(block.children, block.line))
-            return f"【{words}】" if block.level <= 2 else words
+            if block.level > 2:
+                return words
+            # A section heading set off as the platform's writers set one: 【】 in Chinese, which an
+            # English post would show as two foreign brackets; there a square before it.
+            return f"【{words}】" if self.chinese else f"■ {words}"
         if kind == "blockquote":
             return "\n".join(self.quote(self.text_of(child, depth + 1), depth) for child in block.children)
         if kind == "list":

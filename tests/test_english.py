@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 FIXTURE = ROOT / "tests" / "fixtures" / "english.md"
 CJK_FACE = re.compile(r"CJK", re.I)
-CHINESE_PUNCTUATION = ("：", "——", "（", "）", "，", "。", "〔", "〕")
+CHINESE_PUNCTUATION = ("：", "——", "（", "）", "，", "。", "〔", "〕", "【", "】")
 
 
 def build(folder: Path, essay_text: str, name: str = "english") -> Path:
@@ -67,6 +67,7 @@ def test_no_chinese_punctuation_in_an_english_essays_outputs(english):
     assert "— Shumailov et al., 2024, p. 755" in pdf  # the attribution: an em dash and a space
     assert "<figcaption>— Shumailov et al., 2024, p. 755" in blog
     assert "Author: Jane Writer" in pdf and "Published March 14, 2025" in pdf
+    assert "\n■ What the experiments show\n" in xhs  # a section heading, set off without 【】
 
 
 def test_english_paragraphs_are_hyphenated_code_is_not(english):
