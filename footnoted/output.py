@@ -20,9 +20,11 @@ import fcntl
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 # tempfile's names: the prefix we give, 8 of these characters, the suffix we give.
@@ -89,8 +91,37 @@ def write_atomic(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise OutputError(f"{path}: error: the output path is a folder [output.is-folder]")
     make_folder(path.parent)
-    _remove_leftovers(path.parent, re.compile(rf"\.{re.escape(path.name)}\.{_RANDOM}\.tmp\Z"), keep="")
-    _write_new(path, data)
+    ours = re.compile(rf"\.{re.escape(path.name)}\.{_RANDOM}\.tmp\Z")
+    _remove_leftovers(path.parent, ours)
+    try:
+        _write_new(path, data)
+    except BaseException:
+        # An interrupt can land where the temporary file exists but its name is not yet known to
+        # _write_new (inside tempfile.mkstemp, or before its `try`): what matches, it made.
+        with interrupt_after():
+            _remove_leftovers(path.parent, ours)
+        raise
+
+
+@contextlib.contextmanager
+def interrupt_after() -> Iterator[None]:
+    """Ctrl-C (SIGINT) during the block takes effect when the block is over: a clean-up after an
+    interrupted write is not itself cut short by a second one. Only the main thread receives
+    signals; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        if received:
+            if callable(previous):
+                previous(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
+            elif previous == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGINT)
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -122,7 +153,19 @@ def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
     name = folder.name
     current = _current_version(folder)
     ours = re.compile(rf"\.{re.escape(name)}\.(?:{_RANDOM}(?:\.tmp)?|old)\Z")
-    _remove_leftovers(folder.parent, ours, keep=current)  # all but what `folder` shows now
+    _remove_leftovers(folder.parent, ours, keep={current})  # all but what `folder` shows now
+    try:
+        _replace_versions(folder, files)
+    except BaseException:
+        # As in write_atomic: what an interrupt left where no name was known yet; never the
+        # version `folder` shows now, nor the one it showed (kept for a reader in the middle of it).
+        with interrupt_after():
+            _remove_leftovers(folder.parent, ours, keep={current, _current_version(folder)})
+        raise
+
+
+def _replace_versions(folder: Path, files: dict[str, bytes]) -> None:
+    name = folder.name
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder.parent))
     except OSError as exc:
@@ -161,14 +204,14 @@ def _current_version(folder: Path) -> str:
     return target if re.fullmatch(rf"\.{re.escape(folder.name)}\.{_RANDOM}", target) else ""
 
 
-def _remove_leftovers(parent: Path, ours: re.Pattern[str], keep: str) -> None:
-    """Remove what matches `ours` in `parent` but `keep`: only names our own writes make."""
+def _remove_leftovers(parent: Path, ours: re.Pattern[str], keep: Collection[str] = ()) -> None:
+    """Remove what matches `ours` in `parent` but the names in `keep`: only names our own writes make."""
     try:
         entries = list(os.scandir(parent))
     except OSError:
         return  # the write itself will say what is wrong
     for entry in entries:
-        if entry.name.startswith(".") and ours.match(entry.name) and entry.name != keep:
+        if entry.name.startswith(".") and ours.match(entry.name) and entry.name not in keep:
             temporary = entry.name.endswith(".tmp")
             # A version or `.old` is a folder we made; a file or link of that name is someone else's.
             if temporary or entry.is_dir(follow_symlinks=False):

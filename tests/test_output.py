@@ -268,3 +268,46 @@ def test_a_build_waits_its_turn_and_gives_up_on_a_stopped_holder(tmp_path):
     with output_lock(out, on_wait=lambda: waits.append(2)):  # let go: the next build goes straight in
         pass
     assert waits == [1]
+
+
+@pytest.mark.parametrize("made", ["file", "folder"])
+def test_an_interrupt_inside_tempfile_before_the_name_is_known_leaves_nothing_behind(tmp_path, monkeypatch, made):
+    """Ctrl-C can land inside tempfile.mkstemp/mkdtemp after the file or folder exists and before
+    its name is returned (a clean-clone CI run met it: `.essay.html.uu_v3k14.tmp` left after an
+    interrupted blog build). The write's own clean-up never knew the name; the caller's removes it,
+    and the earlier output stays as it was."""
+    import tempfile
+
+    from footnoted.output import replace_folder, write_atomic
+
+    out = tmp_path / "out"
+    write_atomic(out / "essay.html", b"old")
+    replace_folder(out / "essay.xhs", {"01.txt": b"old part"})
+    before = sorted(p.name for p in out.iterdir())
+    real = tempfile.mkstemp if made == "file" else tempfile.mkdtemp
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)  # made, then the interrupt: its name is lost
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tempfile, "mkstemp" if made == "file" else "mkdtemp", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        if made == "file":
+            write_atomic(out / "essay.html", b"new")
+        else:
+            replace_folder(out / "essay.xhs", {"01.txt": b"new part"})
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert (out / "essay.html").read_bytes() == b"old" and (out / "essay.xhs" / "01.txt").read_bytes() == b"old part"
+
+
+def test_a_second_interrupt_waits_until_the_clean_up_is_done(monkeypatch):
+    import signal
+
+    from footnoted.output import interrupt_after
+
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt_after():
+            os.kill(os.getpid(), signal.SIGINT)
+            finished = True  # reached: the interrupt waited for the block's end
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
