@@ -15,8 +15,10 @@ punctuation. This extends its line layout, in three places:
   an em each), then to the seams between Chinese and Latin (the quarter-em U+2005 spaces the
   templates set, up to a third of an em), then, evenly, to every gap between characters where
   a Chinese character or mark stands on either side; not inside a dash or an ellipsis, not beside
-  a hyphen or a slash, not inside Latin words. Only a line with no such gap spreads its slack
-  between Latin letters, and only one without letters either widens its spaces beyond half an em.
+  a hyphen or a slash, not inside Latin words, not between a Latin word and the mark that ends it
+  (`4.5%，`) or opens it. Only a line with no such gap, or whose gaps would pass half an em,
+  spreads its slack between Latin letters, and only one without letters either widens its spaces
+  beyond half an em.
   The gaps are letter spacing on single characters (Pango adds half of it on each side of a
   character, none at a layout's ends, so a chain of values gives each gap its own width) and,
   between two boxes, a shift of the boxes after (text_align, which every line goes through).
@@ -287,8 +289,9 @@ def _justify(line, leaves, slack: float) -> None:  # type: ignore[no-untyped-def
         char = leaf.text[index]
         if char in SPACES:
             (seams if _beside_chinese(chars, visible, position) else spaces).append(position)
-        elif char in UNSPLIT or char in CONNECTORS or _beside_other_size(chars, visible, position):
-            continue  # half its spacing would open a dash, or part a note's call (H₂O, 数据¹) from its word
+        elif (char in UNSPLIT or char in CONNECTORS or _beside_other_size(chars, visible, position)
+              or _held_by_latin(chars, visible, position)):
+            continue  # half its spacing would open a dash, part a note's call (H₂O, 数据¹) or a mark (4.5%，) from its word
         elif is_wide(char, _chinese(leaf.style)) and not _inside_latin_word(chars, visible, position):
             wide.append(position)
         else:
@@ -355,6 +358,22 @@ def _inside_latin_word(chars, visible: list[int], position: int) -> bool:  # typ
     letter of the word, not a Chinese quote to space apart."""
     neighbours = [chars[n][0].text[chars[n][1]] for n in _neighbours(visible, position)]
     return len(neighbours) == 2 and all(char.isascii() and char.isalnum() for char in neighbours)
+
+
+def _held_by_latin(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
+    """A closing mark right after a Latin letter or digit (`4.5%，`, `AI。`), or an opening one
+    right before one (`（ground`): its blank half is its room; spacing half before it would
+    stand it apart from the word it ends or opens."""
+    leaf, index = chars[position]
+    char, chinese = leaf.text[index], _chinese(leaf.style)
+    at = _index_in(visible, position)
+    if char in _closing(chinese) and at > 0:
+        before = chars[visible[at - 1]][0].text[chars[visible[at - 1]][1]]
+        return before.isascii() and (before.isalnum() or before in "%)]")
+    if char in _opening(chinese) and at + 1 < len(visible):
+        after = chars[visible[at + 1]][0].text[chars[visible[at + 1]][1]]
+        return after.isascii() and after.isalnum()
+    return False
 
 
 def _beside_other_size(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]

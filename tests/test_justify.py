@@ -190,6 +190,18 @@ def test_a_loose_chinese_line_spreads_its_characters_and_never_tracks_a_latin_wo
     assert max(w.right for w in first_line) == pytest.approx(words[0].left + 300, abs=0.3)  # flush all the same
 
 
+def test_a_mark_after_a_latin_word_stays_with_it_when_the_line_spreads(tmp_path):
+    # A line of figures (the essay's p. 5: `GitHub 4.5%，Wikipedia 4.5%，…`) whose only Chinese
+    # characters are its commas: spread half before each, they stood apart from their numbers
+    # (`4.5% ，`, read as two words). The commas keep their place; the line fills all the same.
+    words = one_line_pdf(tmp_path, ["GitHub 4.5%，Wikipedia 4.5%，Books 4.5%，ArXiv 2.5%，StackExchange 2%，"
+                                    "以及更多的数据集合在这里继续写下去。"])
+    first = [w for w in words if abs(w.top - words[0].top) < 1]
+    assert "，" not in [w.text for w in first] and sum("%，" in w.text for w in first) >= 4
+    # Flush: the line's last comma's box (a whole em, as poppler reads it) half an em past the measure
+    assert first[-1].text.endswith("，") and first[-1].right == pytest.approx(words[0].left + 300 + 5, abs=0.3)
+
+
 def seam_gaps(lines) -> list[float]:  # type: ignore[no-untyped-def]
     """The gaps, in em, between a word ending in a Chinese character and a Latin one, or the other way."""
     return [width for line in lines for width, before, after in line.gaps()
