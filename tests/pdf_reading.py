@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 
@@ -41,6 +43,20 @@ def embedded_fonts(path: Path) -> set[str]:
         if len(columns) >= 7 and columns[-5] == "yes":
             fonts.add(columns[0].split("+")[-1])
     return fonts
+
+
+def font_programs(pdf: Path | bytes) -> dict[str, TTFont]:
+    """The font program embedded for each font the pages use (TrueType or CFF), by its name with the
+    subset prefix removed."""
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    programs = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+            programs[str(font["/BaseFont"]).split("+")[-1]] = TTFont(io.BytesIO(program.get_object().get_data()))
+    return programs
 
 
 def page_texts(path: Path) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import io
 import itertools
 import os
 import re
@@ -17,8 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_real_project, run_cli
 from fontTools.ttLib import TTFont
-from pypdf import PdfReader
 from justify_reading import pdf_words
+from pdf_reading import font_programs
+from pypdf import PdfReader
 from test_english import text_by_face
 
 from footnoted.pdf_layout import _ProjectOnlyFetcher
@@ -108,14 +108,7 @@ def test_a_chinese_essays_latin_words_are_set_in_noto_serif_its_marks_in_the_cjk
 
 
 def test_the_latin_face_embedded_is_noto_serif_itself_and_the_same_bytes_come_out_twice(essay_pdf, tmp_path):
-    programs = {}
-    for page in PdfReader(essay_pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-            if "/FontFile2" in descriptor:
-                name = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))["name"].getDebugName(6)
-                programs[str(font["/BaseFont"]).split("+")[-1]] = name
+    programs = {name: font["name"].getDebugName(6) for name, font in font_programs(essay_pdf).items()}
     assert programs["Noto-Serif-Latin"] == "NotoSerif-Regular"
     assert programs["Noto-Sans-Latin"] == "NotoSans-Regular"
     # WeasyPrint copies the faces into a new temporary folder each time: no trace of it in the PDF.

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import io
 import subprocess
 from pathlib import Path
 
 import pytest
 import weasyprint
 from conftest import copy_real_project
-from fontTools.ttLib import TTFont
-from pypdf import PdfReader
+from pdf_reading import font_programs
 
 from footnoted import pdf_subset, render_pdf
 from footnoted.bibliography import bibliography_files, load_bibliography
@@ -28,17 +26,6 @@ def essay_pdf(project: Path) -> bytes:
     resolved = resolve(parse_essay_file(project / "essay" / "model-collapse.md"),
                        load_bibliography(bibliography_files(project / "citations")))
     return render_pdf._render_pdf(resolved, RenderOptions()).files[0][1]
-
-
-def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:
-    found = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-            found[str(font["/BaseFont"])] = TTFont(io.BytesIO(program.get_object().get_data()))
-    return found
 
 
 def pages_drawn(pdf: bytes, folder: Path) -> list[bytes]:
@@ -63,7 +50,7 @@ def essay_both_ways(tmp_path_factory) -> tuple[bytes, bytes]:
 def test_the_essays_pdf_is_the_same_bytes_with_one_pass_as_with_weasyprints_two(essay_both_ways):
     ours, theirs = essay_both_ways
     assert ours == theirs
-    fonts = embedded_fonts(ours)
+    fonts = font_programs(ours)
     assert any("CJK" in name for name in fonts) and len(fonts) >= 6
 
 
@@ -75,7 +62,7 @@ def test_an_english_page_draws_the_same_and_its_fonts_keep_the_same_glyphs(tmp_p
     monkeypatch.setattr(weasyprint.pdf.fonts.Font, "_harfbuzz_subset", WEASYPRINTS)
     theirs = html.write_pdf()
     assert pages_drawn(ours, tmp_path / "ours") == pages_drawn(theirs, tmp_path / "theirs")
-    ours_fonts, their_fonts = embedded_fonts(ours), embedded_fonts(theirs)
+    ours_fonts, their_fonts = font_programs(ours), font_programs(theirs)
     assert ours_fonts.keys() == their_fonts.keys() and len(ours_fonts) >= 5
     for name, font in ours_fonts.items():
         theirs_font = their_fonts[name]
