@@ -350,13 +350,13 @@ def _index_in(visible: list[int], position: int) -> int:
 
 def _beside_chinese(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
     """Is this space a seam: has it a Chinese character or mark on either side?"""
-    return any(is_wide(chars[n][0].text[chars[n][1]], _chinese(chars[n][0].style)) for n in _neighbours(visible, position))
+    return any(is_wide(_char(chars, n), _chinese(chars[n][0].style)) for n in _neighbours(visible, position))
 
 
 def _inside_latin_word(chars, visible: list[int], position: int) -> bool:  # type: ignore[no-untyped-def]
     """An apostrophe between Latin letters (Meta’s): set in the Latin face (the templates mark it), a
     letter of the word, not a Chinese quote to space apart."""
-    neighbours = [chars[n][0].text[chars[n][1]] for n in _neighbours(visible, position)]
+    neighbours = [_char(chars, n) for n in _neighbours(visible, position)]
     return len(neighbours) == 2 and all(char.isascii() and char.isalnum() for char in neighbours)
 
 
@@ -364,14 +364,13 @@ def _held_by_latin(chars, visible: list[int], position: int) -> bool:  # type: i
     """A closing mark right after a Latin letter or digit (`4.5%，`, `AI。`), or an opening one
     right before one (`（ground`): its blank half is its room; spacing half before it would
     stand it apart from the word it ends or opens."""
-    leaf, index = chars[position]
-    char, chinese = leaf.text[index], _chinese(leaf.style)
+    char, chinese = _char(chars, position), _chinese(chars[position][0].style)
     at = _index_in(visible, position)
     if char in _closing(chinese) and at > 0:
-        before = chars[visible[at - 1]][0].text[chars[visible[at - 1]][1]]
+        before = _char(chars, visible[at - 1])
         return before.isascii() and (before.isalnum() or before in "%)]")
     if char in _opening(chinese) and at + 1 < len(visible):
-        after = chars[visible[at + 1]][0].text[chars[visible[at + 1]][1]]
+        after = _char(chars, visible[at + 1])
         return after.isascii() and after.isalnum()
     return False
 
