@@ -104,8 +104,8 @@ def test_pandoc_citeproc_reads_our_bibliography():
 
 def test_a_book_with_no_imprint_has_no_empty_punctuation():
     from footnoted.bibliography import Entry
-    from footnoted.styles.gb7714 import gb_reference
+    from footnoted.styles.gb7714 import EDITIONS, reference
 
     book = Entry(id="t", type="book", title="T", path="x.yaml", line=1)
-    assert "".join(r.text for r in gb_reference(book)) == "T[M]."
-    assert "".join(r.text for r in gb_reference(book, "7")) == "T[M]. 7."
+    assert "".join(r.text for r in reference(book, "", EDITIONS["gb7714-2025"])) == "T[M]."
+    assert "".join(r.text for r in reference(book, "7", EDITIONS["gb7714-2025"])) == "T[M]. 7."

@@ -28,6 +28,7 @@ from footnoted.styles.common import (
     has_han,
     locator_text,
     main_creators,
+    number_text,
     plain_name,
     publisher_unless_numbered,
 )
@@ -387,15 +388,6 @@ def _genre(fields: Fields) -> str:
     return genre
 
 
-def _number(fields: Fields) -> str:
-    """'arXiv:2305.17493' for an arXiv preprint, however the id is stored ('2305.17493', or
-    'arXiv:2305.17493' as Zotero exports it); 'No. 12'; or as written."""
-    number = fields.text("number")
-    if fields.text("publisher").lower() == "arxiv":
-        return "arXiv:" + re.sub(r"(?i)^arxiv:\s*", "", number)
-    return f"No. {number}" if number.isdigit() else number
-
-
 def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: str = "full",
                       suppress_author: bool = False, short: _Short | None = None) -> tuple[Run, ...]:
     """A note (form 'full', 'short' or 'author' — the author alone, for a note on the source of the
@@ -405,7 +397,7 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
     whole = entry.type in _WHOLE_WORKS
     if form in ("short", "author"):
         short = short or _short_forms((entry,), edition)[entry.id]  # alone: told apart from nothing
-        return _short_reference(entry, whole, locator, form, suppress_author, short)
+        return _short_reference(entry, fields, whole, locator, form, suppress_author, short)
     bibliography = form == "bibliography"
     title = _title(fields, "title", italic=whole)
     title = title if whole or entry.type == "legal_case" else _quoted(title)  # a case's name stands unquoted
@@ -503,13 +495,13 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
     elif entry.type == "article" and fields.text("number") and fields.text("publisher"):
         # a preprint or a working paper, as the CSL sets it: "Preprint arXiv:2302.13971 (arXiv, February 27, 2023)"
         built.parts(sep, (trans, edited, edition_words))
-        built.add(sep, " ".join(p for p in (fields.text("genre"), _number(fields)) if p))
+        built.add(sep, " ".join(p for p in (fields.text("genre"), number_text(fields)) if p))
         published = ", ".join(p for p in (fields.text("publisher"), _date_words(fields.date("issued"))) if p)
         built.add(". " if bibliography else " ", published if bibliography else f"({published})")
         built.add(", ", "" if bibliography else pages if locator else "")
     else:
         built.parts(sep, (trans, edited, edition_words))
-        venue = [Run(_number(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
+        venue = [Run(number_text(fields))] if fields.text("number") else container or [Run(fields.text("publisher"))]
         built.add(sep, venue)
         built.add(", ", fields.text("genre"))
         built.add(", ", fields.text("medium"))
@@ -529,10 +521,9 @@ def chicago_reference(entry: Entry, edition: Edition, locator: str = "", form: s
     return tuple(built.runs)
 
 
-def _short_reference(entry: Entry, whole: bool, locator: str, form: str, suppress_author: bool,
+def _short_reference(entry: Entry, fields: Fields, whole: bool, locator: str, form: str, suppress_author: bool,
                      short: _Short) -> tuple[Run, ...]:
     """CMOS 17 §14.29–14.34: the author's surname, the short title, the page: 'Ward and Burns, *War*, 52.'"""
-    fields = Fields(entry)
     names = "" if suppress_author else short.names
     built = _Runs()
     built.add("", names)

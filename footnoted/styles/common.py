@@ -190,10 +190,11 @@ def publisher_unless_numbered(fields: Fields) -> str:
 
 
 def number_text(fields: Fields) -> str:
-    """'arXiv:2305.17493' for an arXiv preprint (its publisher said by the prefix), 'No. 12', or as written."""
+    """'arXiv:2305.17493' for an arXiv preprint (its publisher said by the prefix), however the id is
+    stored ('2305.17493', or 'arXiv:2305.17493' as Zotero exports it); 'No. 12'; or as written."""
     number = fields.text("number")
     if fields.text("publisher").lower() == "arxiv":
-        return f"arXiv:{number}"
+        return "arXiv:" + re.sub(r"(?i)^arxiv:\s*", "", number)
     return f"No. {number}" if number.isdigit() else number
 
 

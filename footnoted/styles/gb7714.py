@@ -21,7 +21,7 @@ from typing import NamedTuple
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
 from footnoted.styles import Citation, CitationItem
 from footnoted.styles.builtin import BuiltinStyle
-from footnoted.styles.common import PARTS, Fields, has_han, is_chinese_source, main_creators, ordinal
+from footnoted.styles.common import PARTS, Fields, has_han, is_chinese_source, main_creators, number_text, ordinal
 from footnoted.tree import Run
 
 
@@ -345,7 +345,7 @@ def _online_only(fields: Fields, e: Edition, code: str, locator: str) -> list[st
     publisher, number = fields.text("publisher"), fields.text("number")
     if e.name == "gb7714-2015":
         if number and publisher.lower() == "arxiv":
-            return [version, number if number.lower().startswith("arxiv:") else f"arXiv:{number}", dates]
+            return [version, number_text(fields), dates]
         where = e.colon.join(p for p in (fields.text("publisher-place"), publisher or fields.text("container-title")) if p)
         if where:  # 出版地: 出版者, 出版年: 引文页码(更新或修改日期)[引用日期]
             where = _with_page(e.comma.join(p for p in (where, _year(issued, e)) if p), locator, e)
@@ -406,9 +406,3 @@ def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = Fa
     text = _stop(text) if text else "."
     links = _links(fields)
     return tuple(r for r in (*head, *title, Run(text + (" " if links else "")), *links) if r.text)
-
-
-def gb_reference(entry: Entry, locator: str = "", short: bool = False, suppress_author: bool = False,
-                 edition: str = "gb7714-2025") -> tuple[Run, ...]:
-    """The full reference of an entry (`short` is ignored: a later note is 同 + a note number, see GbStyle)."""
-    return reference(entry, locator, EDITIONS[edition], suppress_author)
