@@ -33,8 +33,7 @@ class UsageError(Exception):
 def render_options(options: argparse.Namespace) -> RenderOptions:
     return RenderOptions(paper=options.paper or "", xhs_original=options.xhs_original == "yes",
                          pdf_tagged=options.pdf_tagged, pdf_press=options.pdf_press,
-                         xhs_cards=getattr(options, "xhs_cards", "yes") == "yes",
-                         xhs_max_cards=getattr(options, "xhs_max_cards", 18))
+                         xhs_cards=options.xhs_cards == "yes", xhs_max_cards=options.xhs_max_cards)
 
 
 class Inputs:

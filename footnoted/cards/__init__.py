@@ -281,7 +281,7 @@ def _first_words(cards: list, limit: int = 200) -> str:
             colon = ("：" if has_cjk(atom.text) else ": ") if atom.kind == "heading" else ""
             words.append(atom.text + colon)
     text = re.sub(r"\s+", " ", "".join(words)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clipped(text, limit)
 
 
 def _css_string(text: str):  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ from footnoted.render_html import (
     passage_paragraphs,
     translation_paragraphs,
 )
-from footnoted.render_xhs import _clause_pieces, _locator, _sentence_pieces, _Writer
+from footnoted.render_xhs import _clause_pieces, _locator, _sentence_pieces, _strip_html, _Writer
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import RenderOptions
 from footnoted.tree import ListBlock, Paragraph, plain_text, shown
@@ -159,8 +159,9 @@ class ContentBuilder:
             self.flush_passages(path, llm)
         elif kind == "heading":
             tag = "h2" if block.level <= 2 else "h3"
-            html = f"<{tag}>{pieces_html(self.inline_pieces(block.children))}</{tag}>"
-            self.add(Atom(path, html, plain_text(block.children), self.calls_in(block.children), llm, True, line, "heading"))
+            pieces = self.inline_pieces(block.children)
+            html = f"<{tag}>{pieces_html(pieces)}</{tag}>"
+            self.add(Atom(path, html, plain_text(block.children), _calls(pieces), llm, True, line, "heading"))
         elif kind == "blockquote":
             frame = Frame(self.key("q"), "<blockquote>", "</blockquote>", '<blockquote class="cont">')
             for child in block.children:
@@ -178,7 +179,7 @@ class ContentBuilder:
                 self.add(Atom((*path, frame), escape(text), text, (), llm, False, line))
         elif kind == "html_block":
             frame = Frame(self.key("p"), "<p>", "</p>", '<p class="cont">')
-            text = re.sub(r"<[^>]*>", "", block.html).strip()
+            text = _strip_html(block.html).strip()
             if text:
                 self.sentences([Piece(text)], (*path, frame), llm, line)
         elif kind == "rule":
@@ -202,15 +203,18 @@ class ContentBuilder:
                     self.block(child, (*path, list_frame, item_frame), llm)
 
     def table(self, block, path: tuple[Frame, ...], llm: bool) -> None:  # type: ignore[no-untyped-def]
+        calls: list[int] = []  # the note calls in the cells, as they are made
+
         def cell(tag: str, inlines) -> str:  # type: ignore[no-untyped-def]
-            return f"<{tag}>{pieces_html(self.inline_pieces(inlines))}</{tag}>"
+            pieces = self.inline_pieces(inlines)
+            calls.extend(_calls(pieces))
+            return f"<{tag}>{pieces_html(pieces)}</{tag}>"
 
         head = "<thead><tr>" + "".join(cell("th", c) for c in block.header) + "</tr></thead>"
         rows = tuple("<tr>" + "".join(cell("td", c) for c in row) + "</tr>" for row in block.rows)
-        calls = self.calls_in([c for row in (block.header, *block.rows) for cells in row for c in cells])
         words = " ".join(plain_text(c) for row in (block.header, *block.rows) for c in row)
         frame = Frame(self.key("table"), f"<table>{head}<tbody>", "</tbody></table>", f'<table class="cont">{head}<tbody>')
-        self.add(Atom((*path, frame), "".join(rows), words, calls, llm, False, block.line, "table", rows))
+        self.add(Atom((*path, frame), "".join(rows), words, tuple(calls), llm, False, block.line, "table", rows))
 
     def passage(self, entry: Entry, passage: Passage, source: str, path: tuple[Frame, ...], llm: bool, line: int,
                 call: int = 0) -> None:
@@ -271,7 +275,7 @@ class ContentBuilder:
             text = pieces_text(sentence)
             last = index == len(sentences) - 1
             leads_on = last and text.rstrip().endswith(("：", ":", "——"))
-            calls = tuple(p.call for p in sentence if p.call)
+            calls = _calls(sentence)
             self.add(Atom(path, pieces_html(sentence, mark_apostrophes), text, calls, llm, leads_on, line))
 
     def add(self, atom: Atom) -> None:
@@ -280,9 +284,6 @@ class ContentBuilder:
         self.atoms.append(atom)
 
     # --- inlines ---
-
-    def calls_in(self, inlines) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
-        return tuple(p.call for p in self.inline_pieces(tuple(inlines)) if p.call)
 
     def inline_pieces(self, nodes, tags: tuple[tuple[str, str], ...] = ()) -> list[Piece]:  # type: ignore[no-untyped-def]
         out: list[Piece] = []
@@ -304,7 +305,7 @@ class ContentBuilder:
             elif kind == "break":
                 out.append(Piece("\n" if node.hard else " ", tags))
             elif kind == "html":
-                out.append(Piece(re.sub(r"<[^>]*>", "", node.html), tags))
+                out.append(Piece(_strip_html(node.html), tags))
             elif kind == "note_ref":
                 out.append(Piece("", call=node.number))
                 note = self.notes[node.number]
@@ -379,8 +380,12 @@ def finer_atoms(atom: Atom) -> list[Atom]:
     return [_atom_of(atom, g, 2) for g in split_pieces(pieces, lambda t: [t[:middle], t[middle:]])]
 
 
+def _calls(pieces: list[Piece]) -> tuple[int, ...]:
+    return tuple(p.call for p in pieces if p.call)
+
+
 def _atom_of(atom: Atom, pieces: list[Piece], level: int) -> Atom:
-    calls = tuple(p.call for p in pieces if p.call)
+    calls = _calls(pieces)
     marked = APOSTROPHE_MARKED in atom.html or not LATIN_APOSTROPHE.search(atom.text)  # as the whole atom was
     return atom._replace(html=pieces_html(pieces, marked), text=pieces_text(pieces), notes=calls, split_level=level,
                          keep_with_next=False)

@@ -60,9 +60,9 @@ class Layout:
         self.fit_cache: dict[str, bool] = {}
         self.layouts = 0  # how many times WeasyPrint laid something out: the tests count them
 
-    def html(self, cards: list[Card], with_style: bool = False) -> str:
-        """The cards' HTML; `with_style` puts the stylesheet in it (to look at it in a browser)."""
-        return self.template.render(cards=cards, with_style=with_style, **self.page)
+    def html(self, cards: list[Card]) -> str:
+        """The cards' HTML (the stylesheet, parsed once, is given to WeasyPrint beside it)."""
+        return self.template.render(cards=cards, **self.page)
 
     def document(self, cards: list[Card]):  # type: ignore[no-untyped-def]
         self.layouts += 1
