@@ -123,8 +123,12 @@ def ours(target: str, cards: bool = False) -> list[str]:
     """Our build of one target. The xhs rows are the text series (`--xhs-cards no`), as they were
     before the cards: the cards have rows of their own, in a folder of their own (the rows run in
     turns, and a text-only build into the cards' folder would time the removal of the cards)."""
-    extra = ["--xhs-cards", "yes" if cards else "no"] if target == "xhs" else []
-    return [PYTHON, str(ROOT / "build.py"), "--target", target, "--out", CARDS_OUT if cards else "out", *extra]
+    return [PYTHON, str(ROOT / "build.py"), "--target", target, "--out", CARDS_OUT if cards else "out",
+            *card_flags(target, cards)]
+
+
+def card_flags(target: str, cards: bool = False) -> list[str]:
+    return ["--xhs-cards", "yes" if cards else "no"] if target == "xhs" else []
 
 
 CARDS_ROW = "ours --target xhs, with the cards"
@@ -154,7 +158,7 @@ def watch_rebuild_ms(folder: Path, target: str, edits: int = 7, line: str = "新
     from footnoted.watch import RememberingInputs
 
     os.chdir(folder)
-    options = make_argument_parser().parse_args(["--target", target, "--out", "out", *ours(target)[6:]])
+    options = make_argument_parser().parse_args(["--target", target, "--out", "out", *card_flags(target)])
     inputs, draft = RememberingInputs(), folder / "essay" / "essay.md"
     original, times = draft.read_text(encoding="utf-8"), []
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

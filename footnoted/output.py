@@ -93,13 +93,20 @@ def write_atomic(path: Path, data: bytes) -> None:
     make_folder(path.parent)
     ours = re.compile(rf"\.{re.escape(path.name)}\.{_RANDOM}\.tmp\Z")
     _remove_leftovers(path.parent, ours)
-    try:
+    with _leftovers_removed_on_failure(path.parent, ours, lambda: ()):
         _write_new(path, data)
+
+
+@contextlib.contextmanager
+def _leftovers_removed_on_failure(parent: Path, ours: re.Pattern[str], keep: Callable[[], Collection[str]]) -> Iterator[None]:
+    """On any exception, remove what matches `ours` but `keep()`, then raise it on. An interrupt can
+    land where a temporary file or folder exists but the write does not yet know its name (inside
+    tempfile.mkstemp, or before its `try`): what matches our names, our write made."""
+    try:
+        yield
     except BaseException:
-        # An interrupt can land where the temporary file exists but its name is not yet known to
-        # _write_new (inside tempfile.mkstemp, or before its `try`): what matches, it made.
         with interrupt_after():
-            _remove_leftovers(path.parent, ours)
+            _remove_leftovers(parent, ours, keep=keep())
         raise
 
 
@@ -154,14 +161,9 @@ def replace_folder(folder: Path, files: dict[str, bytes]) -> None:
     current = _current_version(folder)
     ours = re.compile(rf"\.{re.escape(name)}\.(?:{_RANDOM}(?:\.tmp)?|old)\Z")
     _remove_leftovers(folder.parent, ours, keep={current})  # all but what `folder` shows now
-    try:
+    # Never the version `folder` shows now, nor the one it showed (kept for a reader in the middle of it)
+    with _leftovers_removed_on_failure(folder.parent, ours, lambda: {current, _current_version(folder)}):
         _replace_versions(folder, files)
-    except BaseException:
-        # As in write_atomic: what an interrupt left where no name was known yet; never the
-        # version `folder` shows now, nor the one it showed (kept for a reader in the middle of it).
-        with interrupt_after():
-            _remove_leftovers(folder.parent, ours, keep={current, _current_version(folder)})
-        raise
 
 
 def _replace_versions(folder: Path, files: dict[str, bytes]) -> None:

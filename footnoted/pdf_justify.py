@@ -84,12 +84,19 @@ def _chinese(style) -> bool:  # type: ignore[no-untyped-def]
     return (style["lang"] or "").lower().startswith(("zh", "ja", "ko"))
 
 
+# By whether the text is Chinese: curly quotes are full-width marks only there
+_CLOSING = {False: CLOSING, True: CLOSING | CLOSING_QUOTES}
+_OPENING = {False: OPENING, True: OPENING | OPENING_QUOTES}
+_PUNCTUATION = {chinese: re.compile("[" + re.escape("".join(sorted(_CLOSING[chinese] | _OPENING[chinese]))) + "]")
+                for chinese in (False, True)}
+
+
 def _closing(chinese: bool) -> frozenset[str]:
-    return CLOSING | CLOSING_QUOTES if chinese else CLOSING
+    return _CLOSING[chinese]
 
 
 def _opening(chinese: bool) -> frozenset[str]:
-    return OPENING | OPENING_QUOTES if chinese else OPENING
+    return _OPENING[chinese]
 
 
 def paired_marks(text: str, chinese: bool) -> list[int]:
@@ -97,7 +104,7 @@ def paired_marks(text: str, chinese: bool) -> list[int]:
     any mark, an opening mark after an opening mark (each pair then takes 1.5 em)."""
     closing, opening = _closing(chinese), _opening(chinese)
     halved = []
-    for index in _PUNCTUATION.get(chinese).finditer(text) if len(text) > 1 else ():
+    for index in _PUNCTUATION[chinese].finditer(text) if len(text) > 1 else ():
         at = index.start()
         if at + 1 < len(text):
             char, following = text[at], text[at + 1]
@@ -107,16 +114,6 @@ def paired_marks(text: str, chinese: bool) -> list[int]:
                 halved.append(at + 1)
     return halved
 
-
-class _Punctuation(dict):
-    def get(self, chinese: bool):  # type: ignore[no-untyped-def, override]
-        if chinese not in self:
-            marks = _closing(chinese) | _opening(chinese)
-            self[chinese] = re.compile("[" + re.escape("".join(sorted(marks))) + "]")
-        return self[chinese]
-
-
-_PUNCTUATION = _Punctuation()
 
 
 # --- Pango layouts: the attributes ---------------------------------------------------------
@@ -420,7 +417,7 @@ def _set_spacing(line, chars, spacing: dict[int, float]) -> None:  # type: ignor
     for leaf in dict.fromkeys(leaf for leaf, _ in chars):
         values = units.get(leaf)
         if values:
-            halts = getattr(leaf.pango_layout, "edge_halts", set()) if leaf.pango_layout is not None else set()
+            halts = getattr(leaf.pango_layout, "edge_halts", set())  # a leaf never laid out has none
             widths[leaf] = _relayout(leaf, halts, _runs(values))
             left = int(values[0] / 2)  # Pango's halves: C's division, towards zero
             gaps_before[leaf] = previous_right + left / TO_UNITS
