@@ -7,9 +7,6 @@ could be too wide is a gap between two of its words."""
 
 from __future__ import annotations
 
-import html
-import re
-import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -20,17 +17,9 @@ from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
 from footnoted import pdf_layout  # first: WeasyPrint imported as footnoted imports it
 from footnoted.pdf_justify import is_raised
+from pdf_reading import Word, words_by_page  # noqa: I001  (after footnoted's WeasyPrint import)
 
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px; the PDF is in points
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    left: float  # points from the page's left and top edges
-    top: float
-    right: float
-    bottom: float
 
 
 @dataclass
@@ -71,19 +60,6 @@ class RecordingBook(pdf_layout.Book):
         RecordingBook.made.append(self)
 
 
-def pdf_words(path: Path) -> list[list[Word]]:
-    """The words poppler reads on each page."""
-    result = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
-    pages: list[list[Word]] = []
-    for line in result.stdout.splitlines():
-        if "<page " in line:
-            pages.append([])
-        box = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if box:
-            pages[-1].append(Word(html.unescape(box.group(5)), *(float(box.group(i)) for i in range(1, 5))))
-    return pages
-
-
 def justified_lines(pages, path: Path) -> list[JustifiedLine]:  # type: ignore[no-untyped-def]
     """Every line of every justified paragraph on the pages (the Book's page boxes), with the words
     the PDF at `path` shows on it."""
@@ -102,7 +78,7 @@ def justified_lines(pages, path: Path) -> list[JustifiedLine]:  # type: ignore[n
                 last_line_of[block.element] = found[-1]
     for line in last_line_of.values():
         line.final = True
-    words = pdf_words(path)
+    words = words_by_page(path)
     for line in found:
         middle = [w for w in words[line.page - 1]
                   if line.top <= (w.top + w.bottom) / 2 <= line.bottom and w.right > line.start - 1 and w.left < line.end + 1]

@@ -6,6 +6,7 @@ import html
 import io
 import re
 import subprocess
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,21 @@ def font_programs(pdf: Path | bytes) -> dict[str, TTFont]:
     return programs
 
 
+def text_by_face(pdf: Path) -> list[dict[str, str]]:
+    """Per page, the text each font face draws (subset prefix removed), as pypdf reads the content streams."""
+    pages = []
+    for page in PdfReader(pdf).pages:
+        drawn: dict[str, str] = defaultdict(str)
+
+        def visit(text, _cm, _tm, font, _size, drawn=drawn):  # type: ignore[no-untyped-def]
+            if font is not None and text.strip():
+                drawn[str(font.get("/BaseFont", "")).split("+")[-1]] += text
+
+        page.extract_text(visitor_text=visit)
+        pages.append(dict(drawn))
+    return pages
+
+
 def page_texts(path: Path) -> list[str]:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return result.stdout.split("\f")
@@ -68,8 +84,10 @@ def page_texts(path: Path) -> list[str]:
 class Word:
     page: int  # 1-based
     text: str
-    left: float  # points from the page's left edge
+    left: float  # points from the page's left and top edges
     right: float
+    top: float
+    bottom: float
 
 
 def words(path: Path) -> list[Word]:
@@ -78,10 +96,21 @@ def words(path: Path) -> list[Word]:
     found, page = [], 0
     for line in result.stdout.splitlines():
         page += "<page " in line
-        box = re.search(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line)
+        box = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
         if box:
-            found.append(Word(page, html.unescape(box.group(3)), float(box.group(1)), float(box.group(2))))
+            left, top, right, bottom = (float(box.group(i)) for i in range(1, 5))
+            found.append(Word(page, html.unescape(box.group(5)), left, right, top, bottom))
     return found
+
+
+def words_by_page(path: Path) -> list[list[Word]]:
+    """The words of each page, in pdftotext's order."""
+    pages: list[list[Word]] = []
+    for word in words(path):
+        while len(pages) < word.page:
+            pages.append([])
+        pages[word.page - 1].append(word)
+    return pages
 
 
 @dataclass(frozen=True)

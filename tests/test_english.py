@@ -5,13 +5,11 @@ HTML, the Xiaohongshu text)."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from pdf_reading import page_texts
-from pypdf import PdfReader
+from pdf_reading import page_texts, text_by_face
 
 FIXTURE = ROOT / "tests" / "fixtures" / "english.md"
 CJK_FACE = re.compile(r"CJK", re.I)
@@ -31,21 +29,6 @@ def build(folder: Path, essay_text: str, name: str = "english") -> Path:
 @pytest.fixture(scope="module")
 def english(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("english"), FIXTURE.read_text(encoding="utf-8"))
-
-
-def text_by_face(pdf: Path) -> list[dict[str, str]]:
-    """Per page, the text each font face draws (subset prefix removed), as pypdf reads the content streams."""
-    pages = []
-    for page in PdfReader(pdf).pages:
-        drawn: dict[str, str] = defaultdict(str)
-
-        def visit(text, _cm, _tm, font, _size, drawn=drawn):  # type: ignore[no-untyped-def]
-            if font is not None and text.strip():
-                drawn[str(font.get("/BaseFont", "")).split("+")[-1]] += text
-
-        page.extract_text(visitor_text=visit)
-        pages.append(dict(drawn))
-    return pages
 
 
 def test_an_english_essay_is_set_in_latin_faces_only(english):

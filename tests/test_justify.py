@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import weasyprint
 from conftest import BIB, Project, copy_real_project
-from justify_reading import CLOSING_MARKS, RecordingBook, counts, justified_lines, line_texts, pdf_words, report
+from justify_reading import CLOSING_MARKS, RecordingBook, counts, justified_lines, line_texts, report
+from pdf_reading import words_by_page
 from weasyprint import document
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import build
@@ -145,7 +146,7 @@ def one_line_pdf(tmp_path: Path, paragraphs: list[str], css: str = "") -> list: 
             f"{css}</style></head><body>{''.join(f'<p>{p}</p>' for p in paragraphs)}</body></html>")
     path = tmp_path / "lines.pdf"
     path.write_bytes(weasyprint.HTML(string=html).write_pdf())
-    return pdf_words(path)[0]
+    return words_by_page(path)[0]
 
 
 def test_two_marks_side_by_side_take_one_and_a_half_em(tmp_path):

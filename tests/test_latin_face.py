@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_real_project, run_cli
 from fontTools.ttLib import TTFont
-from justify_reading import pdf_words
-from pdf_reading import font_programs
+from pdf_reading import font_programs, text_by_face
+from pdf_reading import words as pdf_words
 from pypdf import PdfReader
-from test_english import text_by_face
 
 from footnoted.pdf_layout import _ProjectOnlyFetcher
 from footnoted.safe_read import UnsafeFile
@@ -155,10 +154,10 @@ def test_an_apostrophe_inside_a_latin_word_is_the_latin_faces_and_is_not_spaced_
     assert "Metaʼs" in drawn["Noto-Sans-Latin"]
     assert "ʼ" not in in_cjk
     # The body's `Meta’s` (10.5 pt: poppler's word boxes 14.3 pt tall) as wide as its letters, kerning aside
-    words = [word for page in pdf_words(pdf) for word in page if word.text == "Meta’s" and 13 < word.bottom - word.top < 15]
-    assert len(words) >= 3  # poppler joins some to the Chinese before them
+    found = [word for word in pdf_words(pdf) if word.text == "Meta’s" and 13 < word.bottom - word.top < 15]
+    assert len(found) >= 3  # poppler joins some to the Chinese before them
     natural = {face: 10.5 * sum(advance(char, face) for char in "Meta’s") / 1000 for face in ("Noto Serif", "Noto Sans")}
-    assert [word.right - word.left for word in words
+    assert [word.right - word.left for word in found
             if min(abs(word.right - word.left - width) for width in natural.values()) > 0.35] == []
     blog = (folder / "build" / "model-collapse.html").read_text(encoding="utf-8")
     assert blog.count('<span class="latin-apostrophe">’</span>') == 11  # the body 8, the emphasis, the heading, the title
