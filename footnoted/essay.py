@@ -63,9 +63,13 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
     if not isinstance(data, YamlMap):
         return None, [error(path, 2, 1, "front matter must be a mapping of 'key: value' lines", "frontmatter.not-a-mapping")]
 
-    def at(key: str, message: str, code: str) -> None:
+    def place_of(key: str) -> tuple[int, int]:
+        """Where the key's value stands, else the key, else the file's start."""
         place = data.value_places.get(key) or data.key_places.get(key)
-        problems.append(error(path, place.line if place else 1, place.col if place else 1, message, code))
+        return (place.line, place.col) if place else (1, 1)
+
+    def at(key: str, message: str, code: str) -> None:
+        problems.append(error(path, *place_of(key), message, code))
 
     fields: dict[str, object] = {}
     for key in data:
@@ -84,8 +88,7 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
     if fields.get("date") and not _is_date(str(fields["date"])):
         at("date", f"'date' must be YYYY-MM-DD, not '{fields['date']}'", "frontmatter.date")
     if fields.get("accent") and not _COLOUR.match(str(fields["accent"])):
-        place = data.value_places.get("accent") or data.key_places.get("accent")
-        problems.append(warning(path, place.line if place else 1, place.col if place else 1,
+        problems.append(warning(path, *place_of("accent"),
                                 f"'accent' must be a colour written '#rrggbb' or '#rgb', not '{fields['accent']}': "
                                 "the cards keep their own", "frontmatter.accent"))
         del fields["accent"]
@@ -114,14 +117,14 @@ def read_front_matter(path: str, data: object) -> tuple[FrontMatter | None, list
                 also = " or a CSL file (name.csl)" if key == "style" else ""
                 at(key, f"'{key}' must be one of {', '.join(choices)}{also}{did_you_mean(str(data[key]), choices)}",
                    "frontmatter.choice")
-    _read_csl(data, fields, at)
+    _read_csl(data, fields, at, place_of)
     _read_citation_keys(path, data, fields, at)
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     return FrontMatter(**fields), problems
 
 
-def _read_csl(data: YamlMap, fields: dict[str, object], at) -> None:  # type: ignore[no-untyped-def]
+def _read_csl(data: YamlMap, fields: dict[str, object], at, place_of) -> None:  # type: ignore[no-untyped-def]
     """`csl: file` as pandoc and Quarto spell it (without an extension, '.csl' is added, as pandoc
     does); it outranks `style:`, as pandoc's `csl` is the only style it knows."""
     csl = data.get("csl")
@@ -133,8 +136,7 @@ def _read_csl(data: YamlMap, fields: dict[str, object], at) -> None:  # type: ig
         fields["style"] = name if Path(name).suffix else name + ".csl"
     key = "csl" if csl is not None else "style"
     if key in data and is_csl(str(fields.get("style", ""))):
-        place = data.value_places.get(key) or data.key_places.get(key)
-        fields["style_place"] = (place.line, place.col) if place else (1, 1)
+        fields["style_place"] = place_of(key)
 
 
 def _read_citation_keys(path: str, data: YamlMap, fields: dict[str, object], at) -> None:  # type: ignore[no-untyped-def]
