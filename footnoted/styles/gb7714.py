@@ -21,7 +21,15 @@ from typing import NamedTuple
 from footnoted.bibliography import Date, Entry, LiteralDate, Name
 from footnoted.styles import Citation, CitationItem
 from footnoted.styles.builtin import BuiltinStyle
-from footnoted.styles.common import PARTS, Fields, has_han, is_chinese_source, main_creators, number_text, ordinal
+from footnoted.styles.common import (
+    PARTS,
+    Fields,
+    edition_text,
+    has_han,
+    is_chinese_source,
+    main_creators,
+    number_text,
+)
 from footnoted.tree import Run
 
 
@@ -158,10 +166,8 @@ def _day(date: Date | LiteralDate | None, e: Edition) -> str:
 
 def _edition(text: str, chinese: bool) -> str:
     """版本项 (§8.3): "2版", "4th ed."; "Fourth" as "4th ed."; words such as 修订版 or "Rev. ed." as written."""
-    number = _ENGLISH_EDITIONS.get(text.lower(), int(text) if text.isdecimal() else 0)
-    if not number:
-        return text
-    return f"{number}版" if chinese else f"{ordinal(number)} ed."
+    number = _ENGLISH_EDITIONS.get(text.lower())
+    return edition_text(str(number) if number else text, chinese)
 
 
 def _volume(volume: str, chinese: bool, e: Edition) -> str:
