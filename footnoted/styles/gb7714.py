@@ -128,20 +128,20 @@ def _name(name: Name, e: Edition) -> str:
     return text + e.suffix + name.suffix.rstrip(".") if name.suffix else text
 
 
-def _names(entry: Entry, names: Sequence[Name], e: Edition, others: bool = False) -> str:
+def _names(chinese: bool, names: Sequence[Name], e: Edition, others: bool = False) -> str:
     """§8.1.2: at most three, then 等 or "et al.", as the source's language has it."""
     shown = [_name(n, e) for n in names]
     if len(shown) > 3 or others:
-        shown = [*shown[:3], "等" if is_chinese_source(entry) else "et al."]
+        shown = [*shown[:3], "等" if chinese else "et al."]
     return e.comma.join(shown)
 
 
-def _role(entry: Entry, names: Sequence[Name], role: str, e: Edition) -> str:
+def _role(chinese: bool, names: Sequence[Name], role: str, e: Edition) -> str:
     """其他责任者: "谢远涛, 译", "MAUDE L, trans.": the word in the source's language (§6.1)."""
     if not names:
         return ""
     word = {"translator": ("译", "trans."), "editor": ("编", "ed."), "interviewer": ("采访", "interviewer")}[role]
-    return _names(entry, names, e) + e.comma + word[0 if is_chinese_source(entry) else 1]
+    return _names(chinese, names, e) + e.comma + word[0 if chinese else 1]
 
 
 # --- dates, editions, volumes ----------------------------------------------------------------
@@ -238,9 +238,8 @@ def _accessed(fields: Fields, e: Edition, code: str) -> str:
     return f"[{_day(accessed, e)}]"
 
 
-def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool) -> list[Run]:
+def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, chinese: bool) -> list[Run]:
     """题名: 其他题名信息 (the volume, a report's, patent's or standard's number) [文献类型标识/载体标识]."""
-    chinese = is_chinese_source(entry)
     runs = fields.rich("title")
     number = fields.text("call-number") if code == "P" and fields.text("call-number") else fields.text("number")
     if code == "A" and not number:
@@ -264,19 +263,18 @@ def _title_block(entry: Entry, fields: Fields, e: Edition, code: str, part: bool
     return runs
 
 
-def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locator: str) -> list[str]:
+def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locator: str, chinese: bool) -> list[str]:
     """What follows the title: a list of sections, each to be closed with a full stop; one that
     begins with "//" hangs on the one before it (§4.2.1: 析出文献)."""
-    chinese = is_chinese_source(entry)
     online = _online(fields)
     role, _ = _creators(fields, part)
     page = locator or fields.text("page").replace("--", "-").replace("–", "-")
     accessed = _accessed(fields, e, code)
     open_, close = e.parens
-    others = [_role(entry, fields.names("translator"), "translator", e),
-              _role(entry, fields.names("interviewer"), "interviewer", e)]
+    others = [_role(chinese, fields.names("translator"), "translator", e),
+              _role(chinese, fields.names("interviewer"), "interviewer", e)]
     if role == "author" and not part:
-        others.append(_role(entry, fields.names("editor"), "editor", e))
+        others.append(_role(chinese, fields.names("editor"), "editor", e))
     edition = _edition(fields.text("edition"), chinese)
 
     if code in ("J", "N") and not part:
@@ -309,7 +307,7 @@ def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locat
     if code in _ONLINE_ONLY or (not part and code in ("Z", "A", "R") and online and not fields.text("publisher")):
         return [*others, *_online_only(fields, e, code, locator)]
     if part or (fields.text("event-title") and code == "C"):
-        return [*[o for o in others if o], *_container(entry, fields, e, page, accessed, online)]
+        return [*[o for o in others if o], *_container(fields, e, page, accessed, online, chinese)]
     imprint = _imprint(fields, chinese, e, online)
     if not e.access_date_always and not fields.date("issued"):
         imprint = e.comma.join(p for p in (imprint, _accessed_year(fields)) if p)
@@ -318,19 +316,18 @@ def _body(entry: Entry, fields: Fields, e: Edition, code: str, part: bool, locat
     return [*others, edition, imprint + accessed if imprint else accessed, dimensions]
 
 
-def _container(entry: Entry, fields: Fields, e: Edition, page: str, accessed: str, online: bool) -> list[str]:
+def _container(fields: Fields, e: Edition, page: str, accessed: str, online: bool, chinese: bool) -> list[str]:
     """//专著主要责任者. 专著题名: 卷次. 版本项. 出版地: 出版者, 出版年: 页码 (§4.2.1); a paper given at a
     conference with no proceedings: //会议名, 年: 页码 (2025 §8.6)."""
-    chinese = is_chinese_source(entry)
     title = fields.text("container-title")
     if not title:
         where = e.comma.join(p for p in (fields.text("event-title"), _year(fields.date("issued"), e)) if p)
         return ["//" + _with_page(where, page, e) + accessed]
     responsible = fields.names("container-author") or fields.names("editor")
     volume = _volume(fields.text("volume"), chinese, e)
-    container = [_names(entry, responsible, e) if responsible else "", title + (e.colon + volume if volume else "")]
+    container = [_names(chinese, responsible, e) if responsible else "", title + (e.colon + volume if volume else "")]
     if fields.names("container-author"):  # a book by its author, edited by others: they follow its title
-        container.append(_role(entry, fields.names("editor"), "editor", e))
+        container.append(_role(chinese, fields.names("editor"), "editor", e))
     imprint = _with_page(_imprint(fields, chinese, e, online), page, e)
     return ["//" + _sentences(container), _edition(fields.text("edition"), chinese),
             imprint + accessed]
@@ -395,14 +392,14 @@ def reference(entry: Entry, locator: str, e: Edition, suppress_author: bool = Fa
     if serial and not name:  # a serial as a whole (§4.3): 刊名[J]. 年, 卷(期)-年, 卷(期). 出版地: 出版者, 出版年-出版年.
         entry = entry._replace(variables={**entry.variables, "title": container})
         fields = Fields(entry)
+    chinese = is_chinese_source(entry)  # 等 or et al., 译 or trans., …: read once for the whole reference
     show_author = names and not suppress_author and not (code == "S" and e.standard_number_first)
-    head = [Run(_stop(_names(entry, names, e, entry.others and role == "author")) + " ")] if show_author else []
-    title = _title_block(entry, fields, e, code, part)
+    head = [Run(_stop(_names(chinese, names, e, entry.others and role == "author")) + " ")] if show_author else []
+    title = _title_block(entry, fields, e, code, part, chinese)
     if serial:
-        chinese = is_chinese_source(entry)
         sections = [fields.text("volume"), _imprint(fields, chinese, e, _online(fields))]
     else:
-        sections = _body(entry, fields, e, code, part, locator)
+        sections = _body(entry, fields, e, code, part, locator, chinese)
     text = ""
     for section in (s for s in sections if s):
         if section.startswith("//"):
