@@ -17,14 +17,15 @@ WeasyPrint is imported only when cards are made.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 from footnoted.diagnostics import Diagnostic, InputError, error, warning
-from footnoted.disclosure import ai_disclosure, aigc_label
+from footnoted.disclosure import aigc_label
 from footnoted.render_xhs import BODY_LIMIT, TITLE_LIMIT, render_xhs, title_count, utf16_units
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import Rendered, RenderOptions
-from footnoted.typography import clipped, has_cjk, typeset_text
+from footnoted.typography import clipped, has_cjk
 
 DEFAULT_ACCENT = "#b5442f"
 LEAD_CHARACTERS = 90  # the cover's lead: a thumbnail's worth
@@ -84,10 +85,9 @@ class _Cards:
         self.chinese = self.front.is_chinese
         self.path = resolved.essay.path
         self.diagnostics: list[Diagnostic] = []
-        self.content = ContentBuilder(resolved, options).build()
-        self.disclosure = ai_disclosure(resolved.essay)
-        if self.disclosure and self.chinese and self.front.typography:
-            self.disclosure = typeset_text(self.disclosure)
+        builder = ContentBuilder(resolved, options)
+        self.content = builder.build()
+        self.disclosure, self.tags = builder.writer.disclosure, builder.writer.tags  # as the text series words them
         self.label = aigc_label(resolved.essay)
         self.title = self.front.xhs_title or self.front.title
 
@@ -194,7 +194,9 @@ class _Cards:
 
     # --- the cover and the note's text ---
 
+    @cached_property
     def lead(self) -> str:
+        """The essay's opening words, for the first note's cover and text."""
         from footnoted.render_html import description
 
         from footnoted.numbering import number_notes
@@ -207,10 +209,9 @@ class _Cards:
 
         byline = " · ".join(p for p in (self.front.author, self.front.date) if p)
         kicker = ("长文 · 附出处" if self.chinese else "Essay · with sources") + (f" · {index}/{count}" if count > 1 else "")
-        lead = self.lead() if index == 1 else _first_words(cards)
+        lead = self.lead if index == 1 else _first_words(cards)
         lead = clipped(lead, LEAD_CHARACTERS)
-        tags = " ".join("#" + t for t in self.front.tags[:10])
-        card = Card("cover", (), "", (), "", kicker, byline, lead, tags)
+        card = Card("cover", (), "", (), "", kicker, byline, lead, self.tags)
         while not self.layout.fits(card) and card.lead:  # a long title: the lead gives way
             shorter = clipped(card.lead.removesuffix("…"), len(card.lead) * 2 // 3).removesuffix("…") + "…"
             card = card._replace(lead=shorter if 1 < len(shorter) < len(card.lead) else "")
@@ -229,10 +230,9 @@ class _Cards:
         tail = [see + ("。" if self.chinese else ".")]
         if llm and self.disclosure:
             tail.append(self.disclosure)
-        tags = " ".join("#" + re.sub(r"[\s#]+", "", t) for t in self.front.tags[:10] if re.sub(r"[\s#]+", "", t))
-        if tags:
-            tail.append(tags)
-        lead = self.lead() if index == 1 else _first_words(cards)
+        if self.tags:
+            tail.append(self.tags)
+        lead = self.lead if index == 1 else _first_words(cards)
         room = BODY_LIMIT - utf16_units("\n\n".join(["", *tail]))
         if utf16_units(lead) > room:
             while lead and utf16_units(lead + "…") > room:
