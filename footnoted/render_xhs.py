@@ -431,16 +431,20 @@ class _Writer:
             return self.short_sources(items, [s.passage for s in note.sources], before, note.line, depth)
         if not ref.first_call:  # the footnote was expanded at its first call
             return ""
-        enclosing, self.enclosing = self.enclosing, 1  # its citations stand inside its brackets
-        try:
-            text = " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
-        finally:
-            self.enclosing = enclosing
+        text = self.footnote_words(note)
         if not _ends_sentence(before):  # a note inside a sentence ends with the sentence's stop, not its own
             text = re.sub(r"(?<!\.)[。.]\Z", "", text)
         if depth or any(char in _BRACKETS for char in text):  # inside brackets, or brackets of its own inside
             return self.set_off(("注：" if self.chinese else "note: ") + text, before)
         return f"（注：{text}）" if self.chinese else f" (Note: {text})"
+
+    def footnote_words(self, note) -> str:  # type: ignore[no-untyped-def]
+        """An author footnote's words on one line (the text series' and the cards' feet alike)."""
+        enclosing, self.enclosing = self.enclosing, 1  # its citations stand inside its brackets
+        try:
+            return " ".join(t for t in (self.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
+        finally:
+            self.enclosing = enclosing
 
     def set_off(self, words: str, before: list[str]) -> str:
         """Words inside brackets that would have had brackets of their own, between dashes: the

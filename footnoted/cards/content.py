@@ -30,7 +30,7 @@ from footnoted.render_html import (
 from footnoted.render_xhs import _clause_pieces, _locator, _sentence_pieces, _strip_html, _Writer
 from footnoted.resolve import ResolvedEssay
 from footnoted.targets import RenderOptions
-from footnoted.tree import ListBlock, Paragraph, plain_text, shown
+from footnoted.tree import ListBlock, Paragraph, plain_text
 
 
 class Frame(NamedTuple):
@@ -327,8 +327,8 @@ class ContentBuilder:
                 text = self.writer.short_source(source.entry, *_locator(source.item, source.passage))
                 texts.append(" ".join(p for p in (plain_text(source.item.prefix), text) if p) + plain_text(source.item.suffix))
             return ("；" if self.chinese else "; ").join(texts)
-        words = " ".join(t for t in (self.writer.text_of(b, 1).replace("\n", " ") for b in shown(note.blocks, "xhs")) if t)
-        self.writer.pending.clear()
+        words = self.writer.footnote_words(note)
+        self.writer.pending.clear()  # a passage it quotes is the text series' to show, not the foot's
         return words
 
     # --- the 出处 list ---
