@@ -21,7 +21,8 @@ punctuation. This extends its line layout, in three places:
   beyond half an em.
   The gaps are letter spacing on single characters (Pango adds half of it on each side of a
   character, none at a layout's ends, so a chain of values gives each gap its own width) and,
-  between two boxes, a shift of the boxes after (text_align, which every line goes through).
+  between two boxes, a shift of the boxes after (justify_line, which text_align calls for a line
+  to justify).
 - Text, before layout (the box tree, as built): a space between Chinese and Latin in any text
   (notes, translations, captions, not only the body) becomes the same quarter-em seam; and a
   paragraph never ends on a line of one Chinese character (孤字, clreq 3.8.3): word joiners glue
@@ -174,24 +175,25 @@ def _relayout(box, edge_halts: set[int], spacing: list[tuple[int, int, int]] | N
 # --- lines: compression at their ends, then justification ---------------------------------
 
 _ORIGINAL_TEXT_ALIGN = inline.text_align
+_ORIGINAL_JUSTIFY_LINE = inline.justify_line
 
 
 def _text_align(context, line, available_width, last):  # type: ignore[no-untyped-def]
-    """text_align (layout/inline.py), with the line's last mark halved first and justification
-    spread as clreq has it. Every line of every paragraph comes here, once laid out."""
-    if line.style["direction"] != "ltr":
-        return _ORIGINAL_TEXT_ALIGN(context, line, available_width, last)
-    leaves = list(_leaves(line))
-    if line.style["text_align_all"] == "justify":  # a centred title keeps its mark whole: its box is centred
-        _halve_line_ends(line, leaves)
-    align = line.style["text_align_all"]
-    if last and line.style["text_align_last"] != "auto":
-        align = line.style["text_align_last"]
-    space_collapse = line.style["white_space"] in ("normal", "nowrap", "pre-line")
-    if align == "justify" and space_collapse and line.width < available_width:
-        _justify(line, leaves, available_width - line.width)
-        return 0
+    """text_align (layout/inline.py), with a justified paragraph's line ends halved first (a centred
+    title keeps its mark whole: its box is centred). Every line of every paragraph comes here, once
+    laid out; text_align then calls justify_line for those to justify."""
+    if line.style["direction"] == "ltr" and line.style["text_align_all"] == "justify":
+        _halve_line_ends(line, list(_leaves(line)))
     return _ORIGINAL_TEXT_ALIGN(context, line, available_width, last)
+
+
+def _justify_line(context, line, extra_width) -> None:  # type: ignore[no-untyped-def]
+    """justify_line (layout/inline.py): the slack spread as clreq has it, where WeasyPrint widens
+    spaces only."""
+    if line.style["direction"] != "ltr":
+        _ORIGINAL_JUSTIFY_LINE(context, line, extra_width)
+        return
+    _justify(line, list(_leaves(line)), extra_width)
 
 
 def _leaves(box):  # type: ignore[no-untyped-def]
@@ -610,6 +612,7 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):  #
 # --- installed once, when imported --------------------------------------------------------
 
 inline.text_align = _text_align  # get_next_linebox calls it by this name
+inline.justify_line = _justify_line  # text_align calls it by this name
 line_break.Layout.set_text = _set_text
 weasyprint_document.build_formatting_structure = build_boxes  # Document._render, the whole layout
 draw_text.draw_first_line = _draw_first_line  # draw_text calls it by this name

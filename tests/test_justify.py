@@ -224,7 +224,8 @@ def test_every_seam_between_chinese_and_latin_widens_as_a_seam_and_no_more(essay
 # pdf_justify replaces or wraps these (read in WeasyPrint 70.0: sha256 of their source, first 16
 # hex digits). A change: read the new code against pdf_justify, then update the digest.
 READ_INTERNALS = {
-    "layout.inline.text_align": (pdf_justify._ORIGINAL_TEXT_ALIGN, "e953d41b87ccfc30"),
+    "layout.inline.text_align": (pdf_justify._ORIGINAL_TEXT_ALIGN, "e953d41b87ccfc30"),  # calls justify_line by its module name
+    "layout.inline.justify_line": (pdf_justify._ORIGINAL_JUSTIFY_LINE, "f83b21ff8793ba6b"),
     "layout.inline.get_next_linebox": (inline.get_next_linebox, "67af458c2545e74f"),  # calls text_align by its module name
     "layout.inline.add_word_spacing": (inline.add_word_spacing, "879516e71f1b80fa"),  # what _shift does, with widths of its own
     "text.line_break.Layout.set_text": (pdf_justify._ORIGINAL_SET_TEXT, "fe23ca9937dbf520"),
@@ -243,5 +244,6 @@ def test_weasyprint_internals_the_line_layout_relies_on_are_those_it_was_written
     digests = {name: hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:16] for name, (code, _) in READ_INTERNALS.items()}
     assert digests == {name: digest for name, (_, digest) in READ_INTERNALS.items()}
     assert inline.text_align is pdf_justify._text_align and line_break.Layout.set_text is pdf_justify._set_text
+    assert inline.justify_line is pdf_justify._justify_line
     assert document.build_formatting_structure is pdf_justify.build_boxes
     assert draw_text.draw_first_line is pdf_justify._draw_first_line
