@@ -3,28 +3,31 @@ writer's prefix and suffix around it; several sources in one note joined with on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from footnoted.bibliography import Entry
 from footnoted.styles import Citation, CitationItem, FormattedNotes
 from footnoted.styles.common import locator_text
 from footnoted.tree import Run
 
-# (entry, locator text, short, suppress_author) → the reference's runs
-ReferenceFormatter = Callable[[Entry, str, bool, bool], tuple[Run, ...]]
-
-
 class BuiltinStyle:
-    def __init__(self, name: str, title: str, chinese: bool, reference: ReferenceFormatter,
-                 bibliography_entry: Callable[[Entry], tuple[Run, ...]],
-                 sort_key: Callable[[Entry], object] | None = None) -> None:
+    """The frame: a source `full` at its first citation, as `subsequent` has it after, the writer's
+    words around it, several sources in one note joined by `separator`. A style gives the forms."""
+
+    separator: str  # between the sources of one note
+
+    def __init__(self, name: str, title: str, chinese: bool) -> None:
         self.name, self.title, self.chinese = name, title, chinese
-        self.reference, self.bibliography_entry, self.sort_key = reference, bibliography_entry, sort_key
-        self.separator = "；" if chinese else "; "  # between the sources of one note
+
+    def full(self, item: CitationItem, locator: str) -> tuple[Run, ...]:
+        raise NotImplementedError
 
     def subsequent(self, item: CitationItem, locator: str, first: Citation) -> tuple[Run, ...]:
-        """A source cited before, in note `first`: its short form (a style may point back at that note instead)."""
-        return self.reference(item.entry, locator, True, item.suppress_author)
+        """A source cited before, in note `first`."""
+        raise NotImplementedError
+
+    def bibliography_entry(self, entry: Entry) -> tuple[Run, ...]:
+        raise NotImplementedError
 
     def notes(self, citations: Sequence[Citation]) -> FormattedNotes:
         first_cited: dict[str, tuple[CitationItem, Citation]] = {}  # each source's first citation
@@ -37,16 +40,14 @@ class BuiltinStyle:
             locator = locator_text(item.locator_label, item.locator, self.chinese)
             key = (item.entry.id, locator, not full, item.suppress_author)
             if key not in formatted:
-                formatted[key] = (self.reference(item.entry, locator, False, item.suppress_author) if full
-                                  else self.subsequent(item, locator, first))
+                formatted[key] = self.full(item, locator) if full else self.subsequent(item, locator, first)
             return with_writers_words(formatted[key], item)
 
         return tuple(one_note([source(item, citation) for item in citation.items], self.separator)
                      for citation in citations)
 
     def bibliography(self, entries: Sequence[Entry]) -> tuple[tuple[Entry, tuple[Run, ...]], ...]:
-        ordered = sorted(entries, key=self.sort_key) if self.sort_key else list(entries)
-        return tuple((entry, self.bibliography_entry(entry)) for entry in ordered)
+        return tuple((entry, self.bibliography_entry(entry)) for entry in entries)  # in the order of citation
 
 
 def with_writers_words(reference: tuple[Run, ...], item: CitationItem) -> list[Run]:

@@ -81,10 +81,14 @@ _ONLINE_ONLY = ("EB", "DS", "PP", "CP", "DB")  # resources that exist only onlin
 
 class GbStyle(BuiltinStyle):
     def __init__(self, edition: Edition, chinese: bool) -> None:
-        super().__init__(edition.name, "GB/T 7714 notes", chinese,
-                         lambda entry, locator, short, suppress: reference(entry, locator, edition, suppress),
-                         lambda entry: reference(entry, "", edition))
+        super().__init__(edition.name, "GB/T 7714 notes", chinese)
         self.edition, self.separator = edition, edition.semicolon
+
+    def full(self, item: CitationItem, locator: str) -> tuple[Run, ...]:
+        return reference(item.entry, locator, self.edition, item.suppress_author)
+
+    def bibliography_entry(self, entry: Entry) -> tuple[Run, ...]:
+        return reference(entry, "", self.edition)
 
     def subsequent(self, item: CitationItem, locator: str, first: Citation) -> tuple[Run, ...]:
         """同 + the first note's number (+ the page): §10.1.3. When that note cited several sources,
