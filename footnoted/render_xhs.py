@@ -112,7 +112,8 @@ class _Writer:
         self.pending: list[_Pending] = []
         self.enclosing = 0  # brackets open around the block being written: 1 inside an author footnote's （注：…）
         self.entries = {**resolved.cited, **{entry.id: entry for entry, _ in resolved.references}}
-        self.references = number_notes(resolved, "xhs", link_notes=False).references  # none cited only in hidden text
+        self.numbered = number_notes(resolved, "xhs", link_notes=False)  # as Xiaohongshu shows the essay
+        self.references = self.numbered.references  # none cited only in hidden text
         self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.tags = self.hashtags()
         self.disclosure = ai_disclosure(resolved.essay)

@@ -19,7 +19,6 @@ from html import escape
 from typing import NamedTuple
 
 from footnoted.bibliography import Entry, Passage
-from footnoted.numbering import number_notes
 from footnoted.render_html import (
     LATIN_APOSTROPHE,
     fixed_cjk_spaces,
@@ -124,10 +123,9 @@ class ContentBuilder:
         self.resolved, self.options = resolved, options
         self.front = resolved.front
         self.chinese = self.front.is_chinese
-        self.numbered = number_notes(resolved, "xhs", link_notes=False)
+        self.writer = _Writer(resolved, options)  # the text series' wording of sources, its numbering
+        self.numbered, self.llm_lines = self.writer.numbered, self.writer.llm_lines
         self.notes = {note.number: note for note in self.numbered.notes}
-        self.writer = _Writer(resolved, options)  # the text series' wording of sources
-        self.llm_lines = {m.block_line for m in resolved.essay.provenance if m.mark.startswith("llm")}
         self.atoms: list[Atom] = []
         self.counter = 0
         self.foot: dict[int, str] = {}
