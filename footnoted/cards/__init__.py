@@ -114,7 +114,7 @@ class _Cards:
         notes, pdfs = [], []
         for index, cards in enumerate(groups, 1):
             several = len(groups) > 1
-            refs = self.reference_cards(cards, last=index == len(groups))
+            refs = references if cards is text_cards else self.reference_cards(cards, last=index == len(groups))
             cover = self.cover(cards, index, len(groups))
             whole = [cover, *cards, *refs]
             pngs, pdf = self.pictures(whole)
@@ -170,13 +170,16 @@ class _Cards:
         """A note's cards: its cover, these, and its 出处 cards, counted at the fewest sources a full
         出处 card of the whole essay holds (laying the list out again for every card tried cost
         three layouts a card)."""
-        if not hasattr(self, "per_references_card"):
-            every = self.paginator.paginate(list(self.content.references), kind="references")
-            counts = [sum(a.kind == "reference" for a in card.atoms) for card in every]
-            self.per_references_card = max(1, min(counts[:-1] or counts or [1]))
         called = {n for card in cards for atom in card.atoms for n in atom.notes}
         sources = len({key for n in called for key in self.content.cited_by_note.get(n, ())})
         return 1 + len(cards) + -(-sources // self.per_references_card)
+
+    @cached_property
+    def per_references_card(self) -> int:
+        """The fewest sources a full 出处 card of the whole essay holds."""
+        every = self.paginator.paginate(list(self.content.references), kind="references")
+        counts = [sum(a.kind == "reference" for a in card.atoms) for card in every]
+        return max(1, min(counts[:-1] or counts or [1]))
 
     def reference_cards(self, cards: list, last: bool) -> list:
         """The 出处 card(s) for the sources cited on these cards (with the last note, those cited nowhere)."""
